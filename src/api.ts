@@ -1,0 +1,127 @@
+/**
+ * The typed low-level client: openapi-fetch over berth's transport, for the generated
+ * `paths` of any API version. Every higher layer (the Go-surface client, attach, events,
+ * newer API versions) is built on what `createDockerApi` returns.
+ */
+import createClient, { type Client } from "openapi-fetch";
+import { DEFAULT_DOCKER_HOST, parseDockerHost, type Endpoint, type TlsOptions } from "./docker-host.js";
+import { InvalidOptionError } from "./errors.js";
+import { errorMiddleware, raceSignal, userAgentMiddleware, versionPrefixMiddleware } from "./middleware.js";
+import { createTransport, type Runtime } from "./transport/index.js";
+import type { Transport } from "./transport/types.js";
+import { ApiVersionPin } from "./version.js";
+
+/** berth's own version, sent in the User-Agent. */
+export const BERTH_VERSION = "0.1.0";
+
+/** How to reach the daemon and how to talk to it. */
+export interface ConnectionOptions {
+  /** `DOCKER_HOST`-style endpoint. Default `unix:///var/run/docker.sock`. */
+  host?: string | undefined;
+  /** TLS material; turns `tcp://` into TLS. */
+  tls?: TlsOptions | undefined;
+  /** Pin this API version instead of negotiating it with the daemon. */
+  apiVersion?: string | undefined;
+  /** User-Agent header. Default `berth/<version>`. */
+  userAgent?: string | undefined;
+  /** Milliseconds to open a connection (default 30 000; 0 = off). */
+  connectTimeoutMs?: number | undefined;
+  /** Milliseconds to wait for a response head (default off, so long streams are never cut). */
+  headersTimeoutMs?: number | undefined;
+  /** Use this transport instead of the runtime's own (tests, custom tunnels). */
+  transport?: Transport | undefined;
+  /** Force a runtime's transport (normally detected). */
+  runtime?: Runtime | undefined;
+}
+
+/** Options of `createDockerApi`: the connection plus the version the `paths` type describes. */
+export interface DockerApiOptions extends ConnectionOptions {
+  /** The API version the generated `paths` were made for; negotiation aims for it. */
+  preferredVersion: string;
+}
+
+/** A low-level client: typed calls plus the connection machinery they share. */
+export interface DockerApi<Paths extends {}> {
+  /** openapi-fetch client: `api.GET("/containers/{id}/json", { params: { path: { id } } })`. */
+  readonly api: Client<Paths>;
+  readonly transport: Transport;
+  readonly endpoint: Endpoint;
+  /** The API version in use; negotiated on the first request unless pinned. */
+  apiVersion(signal?: AbortSignal): Promise<string>;
+  /** `/v<version>` + path, for requests made outside openapi-fetch (hijack, raw streams). */
+  versionedPath(path: string, signal?: AbortSignal): Promise<string>;
+  /** Releases pooled sockets. */
+  close(): Promise<void>;
+}
+
+/** Creates the typed low-level client for one daemon. */
+export function createDockerApi<Paths extends {}>(options: DockerApiOptions): DockerApi<Paths> {
+  const transport =
+    options.transport ??
+    createTransport(
+      {
+        endpoint: parseDockerHost(options.host ?? DEFAULT_DOCKER_HOST, options.tls),
+        connectTimeoutMs: options.connectTimeoutMs,
+        headersTimeoutMs: options.headersTimeoutMs,
+      },
+      options.runtime,
+    );
+  const pin = new ApiVersionPin(transport, options.preferredVersion, options.apiVersion);
+  const api = createClient<Paths>({
+    baseUrl: "http://docker",
+    fetch: (request: Request) => transport.fetch(request),
+    querySerializer: serializeDockerQuery,
+    pathSerializer: serializeDockerPath,
+  });
+  api.use(versionPrefixMiddleware(pin), userAgentMiddleware(options.userAgent ?? `berth/${BERTH_VERSION}`), errorMiddleware());
+
+  const apiVersion = async (signal?: AbortSignal) => raceSignal(pin.resolve(), signal);
+  return {
+    api,
+    transport,
+    endpoint: transport.endpoint,
+    apiVersion,
+    versionedPath: async (path, signal) => `/v${await apiVersion(signal)}${path}`,
+    close: () => transport.close(),
+  };
+}
+
+/**
+ * Docker's query conventions: booleans as `1`/`0` (what every API version accepts), objects
+ * (`filters`, `buildargs`, `labels`) as JSON, arrays as repeated keys, empty values dropped.
+ */
+export function serializeDockerQuery(query: Record<string, unknown> | undefined): string {
+  if (!query) return "";
+  const parts: string[] = [];
+  for (const key of Object.keys(query)) {
+    const value = query[key];
+    if (value === undefined || value === null) continue;
+    const name = encodeURIComponent(key);
+    if (Array.isArray(value)) {
+      for (const item of value) parts.push(`${name}=${encodeURIComponent(String(item))}`);
+    } else if (typeof value === "object") {
+      parts.push(`${name}=${encodeURIComponent(JSON.stringify(value))}`);
+    } else if (typeof value === "boolean") {
+      parts.push(`${name}=${value ? "1" : "0"}`);
+    } else {
+      parts.push(`${name}=${encodeURIComponent(String(value))}`);
+    }
+  }
+  return parts.join("&");
+}
+
+/**
+ * Fills `{param}` placeholders. Every value is one encoded path segment, so an id or image
+ * name can only ever address the resource it names: `/`, `?`, `#`, `%`, spaces and CR/LF are
+ * percent-encoded, and `.`/`..` (which URL parsing would resolve away) and empty values are
+ * refused before anything is sent.
+ */
+export function serializeDockerPath(pathname: string, pathParams: Record<string, unknown> | undefined): string {
+  return pathname.replace(/\{([^{}]+)\}/g, (_, name: string) => {
+    const value = pathParams?.[name];
+    if (value === undefined || value === null || value === "") throw new InvalidOptionError(name, "must not be empty");
+    const text = String(value);
+    if (text === "." || text === "..") throw new InvalidOptionError(name, `${JSON.stringify(text)} cannot name a Docker object`);
+    return encodeURIComponent(text);
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * Parsing of `DOCKER_HOST`-style endpoint strings into a typed endpoint.
+ *
+ * Accepted forms (the docker CLI's): `unix:///path`, a bare absolute socket path,
+ * `tcp://host:port`, `http://host:port`, `https://host:port`, each TCP form with an
+ * optional base path. `tcp://` means TLS when TLS material is given.
+ */
+import { InvalidEndpointError } from "./errors.js";
+
+/** TLS material and checks for an https endpoint. PEM strings or bytes. */
+export interface TlsOptions {
+  ca?: string | Uint8Array | undefined;
+  cert?: string | Uint8Array | undefined;
+  key?: string | Uint8Array | undefined;
+  /**
+   * Verify the daemon's certificate chain and host name. Defaults to true; turning it off
+   * is an explicit opt-out (the docker CLI's `--tls` without `--tlsverify`).
+   */
+  verify?: boolean | undefined;
+  /** Host name to check the certificate against, when it differs from the dialled host. */
+  servername?: string | undefined;
+}
+
+/** A unix socket endpoint. */
+export interface UnixEndpoint {
+  kind: "unix";
+  socketPath: string;
+}
+
+/** A TCP endpoint, plain or TLS. */
+export interface TcpEndpoint {
+  kind: "tcp";
+  host: string;
+  port: number;
+  tls: TlsOptions | undefined;
+  /** Base path prefixed to every request path, without a trailing slash ("" for none). */
+  basePath: string;
+}
+
+/** Where the daemon is. */
+export type Endpoint = UnixEndpoint | TcpEndpoint;
+
+/** The default endpoint of a Linux daemon. */
+export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+
+const DEFAULT_PLAIN_PORT = 2375;
+const DEFAULT_TLS_PORT = 2376;
+
+/**
+ * Parses a `DOCKER_HOST`-style string. `tls` turns `tcp://` into TLS and is kept for
+ * `https://`; it is ignored for unix sockets.
+ * @throws InvalidEndpointError for anything berth cannot dial.
+ */
+export function parseDockerHost(host: string, tls?: TlsOptions): Endpoint {
+  const raw = host.trim();
+  if (raw === "") throw new InvalidEndpointError(host, "empty endpoint");
+  if (/[\0\r\n]/.test(raw)) throw new InvalidEndpointError(host, "control characters are not allowed");
+  if (raw.startsWith("/")) return { kind: "unix", socketPath: raw };
+
+  const schemeMatch = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw);
+  if (!schemeMatch) throw new InvalidEndpointError(host, "expected unix://, tcp://, http://, https:// or an absolute socket path");
+  const scheme = schemeMatch[1]!.toLowerCase();
+  const rest = raw.slice(schemeMatch[0].length);
+
+  if (scheme === "unix") {
+    if (!rest.startsWith("/")) throw new InvalidEndpointError(host, "unix socket path must be absolute (unix:///path)");
+    return { kind: "unix", socketPath: decodeURIComponent(rest) };
+  }
+  if (scheme === "npipe") throw new InvalidEndpointError(host, "Windows named pipes are not supported");
+  if (scheme === "ssh") throw new InvalidEndpointError(host, "ssh:// endpoints are not supported; forward the socket instead");
+  if (scheme !== "tcp" && scheme !== "http" && scheme !== "https") {
+    throw new InvalidEndpointError(host, `unsupported scheme ${scheme}://`);
+  }
+
+  let url: URL;
+  try {
+    url = new URL(`http://${rest}`);
+  } catch {
+    throw new InvalidEndpointError(host, "malformed host or port");
+  }
+  if (url.username || url.password) throw new InvalidEndpointError(host, "credentials in the endpoint URL are not supported");
+  if (url.search || url.hash) throw new InvalidEndpointError(host, "query strings and fragments are not allowed");
+  if (!url.hostname) throw new InvalidEndpointError(host, "missing host");
+
+  const useTls = scheme === "https" || (scheme === "tcp" && tls !== undefined);
+  if (scheme === "http" && tls !== undefined) {
+    throw new InvalidEndpointError(host, "TLS options given for a plain http:// endpoint");
+  }
+  const port = url.port ? Number(url.port) : useTls ? DEFAULT_TLS_PORT : DEFAULT_PLAIN_PORT;
+  // URL keeps IPv6 hosts in brackets; socket APIs want them bare.
+  const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+  const basePath = url.pathname === "/" ? "" : url.pathname.replace(/\/+$/, "");
+  return { kind: "tcp", host: hostname, port, tls: useTls ? { ...(tls ?? {}) } : undefined, basePath };
+}
+
+/** Renders an endpoint back into its canonical string (for messages; never includes key material). */
+export function formatEndpoint(endpoint: Endpoint): string {
+  if (endpoint.kind === "unix") return `unix://${endpoint.socketPath}`;
+  const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host;
+  return `${endpoint.tls ? "https" : "tcp"}://${host}:${endpoint.port}${endpoint.basePath}`;
+}

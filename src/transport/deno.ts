@@ -1,0 +1,165 @@
+/**
+ * Deno transport. Deno's fetch reaches a unix socket, and takes TLS material, through an
+ * HTTP client made by `Deno.createHttpClient` (its `proxy: {transport: "unix"}` form for
+ * sockets). Raw connections use `Deno.connect` / `Deno.connectTls`, whose `closeWrite()` is
+ * the half-close.
+ *
+ * Deno offers no per-client switch to skip certificate verification: `verify: false` is
+ * refused here with a clear error (run Deno with `--unsafely-ignore-certificate-errors`).
+ */
+import { formatEndpoint, type TlsOptions } from "../docker-host.js";
+import { DockerAbortError, DockerTimeoutError, InvalidEndpointError, connectionErrorFrom } from "../errors.js";
+import { createFetchBasedTransport } from "./fetch-based.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type RawConnection, type Transport, type TransportOptions } from "./types.js";
+
+/** The part of the Deno namespace berth uses; declared here so the package type-checks under Node. */
+interface DenoConn {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+  closeWrite(): Promise<void>;
+  close(): void;
+}
+interface DenoNamespace {
+  createHttpClient(options: Record<string, unknown>): { close(): void };
+  connect(options: Record<string, unknown>): Promise<DenoConn>;
+  connectTls(options: Record<string, unknown>): Promise<DenoConn>;
+}
+
+function deno(): DenoNamespace {
+  return (globalThis as unknown as { Deno: DenoNamespace }).Deno;
+}
+
+/** Creates the Deno transport for one endpoint. */
+export function createDenoTransport(options: TransportOptions): Transport {
+  const { endpoint } = options;
+  const endpointText = formatEndpoint(endpoint);
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const tlsOptions = endpoint.kind === "tcp" ? endpoint.tls : undefined;
+  if (tlsOptions?.verify === false) {
+    throw new InvalidEndpointError(endpointText, "Deno cannot skip TLS verification per client; use --unsafely-ignore-certificate-errors");
+  }
+  const client = deno().createHttpClient({
+    ...(endpoint.kind === "unix" ? { proxy: { transport: "unix", path: endpoint.socketPath } } : {}),
+    ...(tlsOptions ? denoTls(tlsOptions) : {}),
+  });
+
+  async function connect(connectOptions?: ConnectOptions): Promise<RawConnection> {
+    const signal = connectOptions?.signal;
+    if (signal?.aborted) throw new DockerAbortError({ cause: signal.reason });
+    const dial =
+      endpoint.kind === "unix"
+        ? deno().connect({ transport: "unix", path: endpoint.socketPath })
+        : tlsOptions
+          ? deno().connectTls({ hostname: endpoint.host, port: endpoint.port, ...denoConnTls(tlsOptions) })
+          : deno().connect({ hostname: endpoint.host, port: endpoint.port });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const guard = new Promise<never>((_, reject) => {
+      if (connectTimeoutMs > 0) timer = setTimeout(() => reject(new DockerTimeoutError("connect", connectTimeoutMs)), connectTimeoutMs);
+      onAbort = () => reject(new DockerAbortError({ cause: signal?.reason }));
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+    let conn: DenoConn;
+    try {
+      conn = await Promise.race([dial, guard]);
+    } catch (error) {
+      dial.then((late) => late.close(), () => {});
+      throw error instanceof DockerAbortError || error instanceof DockerTimeoutError ? error : connectionErrorFrom(error, endpointText);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
+    }
+    return denoConnToRaw(conn, endpointText, signal);
+  }
+
+  return createFetchBasedTransport(options, {
+    fetch: (url, init) => globalThis.fetch(url, { ...init, client } as RequestInit),
+    connect,
+    close: async () => client.close(),
+  });
+}
+
+function denoConnToRaw(conn: DenoConn, endpointText: string, signal?: AbortSignal): RawConnection {
+  let isClosed = false;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  let readEnded = false;
+  let writeEnded = false;
+  const close = () => {
+    if (isClosed) return;
+    isClosed = true;
+    signal?.removeEventListener("abort", close);
+    try {
+      conn.close();
+    } catch {
+      // Already closed by the runtime.
+    }
+    resolveClosed();
+  };
+  const maybeClose = () => {
+    if (readEnded && writeEnded) close();
+  };
+  signal?.addEventListener("abort", close, { once: true });
+
+  const reader = conn.readable.getReader();
+  const readable = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          readEnded = true;
+          controller.close();
+          maybeClose();
+        } else controller.enqueue(value);
+      } catch (error) {
+        readEnded = true;
+        controller.error(isClosed ? new DockerAbortError({ cause: error }) : connectionErrorFrom(error, endpointText));
+        close();
+      }
+    },
+    cancel() {
+      readEnded = true;
+      close();
+    },
+  });
+  const writer = conn.writable.getWriter();
+  const writable = new WritableStream<Uint8Array>({
+    async write(chunk) {
+      try {
+        await writer.write(chunk);
+      } catch (error) {
+        throw connectionErrorFrom(error, endpointText);
+      }
+    },
+    async close() {
+      writer.releaseLock();
+      if (!isClosed) await conn.closeWrite().catch(() => {});
+      writeEnded = true;
+      maybeClose();
+    },
+    abort() {
+      close();
+    },
+  });
+  return { readable, writable, close, closed };
+}
+
+function denoTls(options: TlsOptions): Record<string, unknown> {
+  return {
+    ...(options.ca ? { caCerts: [pem(options.ca)] } : {}),
+    ...(options.cert ? { cert: pem(options.cert) } : {}),
+    ...(options.key ? { key: pem(options.key) } : {}),
+  };
+}
+
+function denoConnTls(options: TlsOptions): Record<string, unknown> {
+  return {
+    ...(options.ca ? { caCerts: [pem(options.ca)] } : {}),
+    ...(options.cert ? { cert: pem(options.cert) } : {}),
+    ...(options.key ? { key: pem(options.key) } : {}),
+  };
+}
+
+function pem(value: string | Uint8Array): string {
+  return typeof value === "string" ? value : new TextDecoder().decode(value);
+}

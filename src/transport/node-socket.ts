@@ -1,0 +1,98 @@
+/**
+ * A connected `node:net` socket as berth's `RawConnection`. Used by the Node transport, and
+ * by Bun, whose `node:net` implements half-close (`allowHalfOpen` + `end()`) the same way.
+ */
+import type net from "node:net";
+import { DockerAbortError, connectionErrorFrom } from "../errors.js";
+import type { RawConnection } from "./types.js";
+
+/** Wraps a connected socket; the socket must have been opened with `allowHalfOpen: true`. */
+export function nodeSocketToRaw(socket: net.Socket, endpointText: string, signal?: AbortSignal): RawConnection {
+  let readDone = false;
+  let destroyed = false;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  socket.once("close", () => {
+    signal?.removeEventListener("abort", onAbort);
+    resolveClosed();
+  });
+
+  const readable = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        socket.on("data", (chunk: Buffer) => {
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 1) <= 0) socket.pause();
+        });
+        socket.once("end", () => {
+          if (readDone) return;
+          readDone = true;
+          controller.close();
+          // The daemon closed its side; once ours is closed too, nothing keeps the socket open.
+          if (socket.writableEnded) socket.destroy();
+        });
+        socket.once("error", (error) => {
+          if (readDone) return;
+          readDone = true;
+          controller.error(error instanceof DockerAbortError ? error : connectionErrorFrom(error, endpointText));
+        });
+        socket.once("close", () => {
+          if (readDone) return;
+          readDone = true;
+          controller.error(destroyed ? new DockerAbortError() : connectionErrorFrom(new Error("connection closed"), endpointText));
+        });
+      },
+      pull() {
+        socket.resume();
+      },
+      cancel() {
+        readDone = true;
+        socket.destroy();
+      },
+    },
+    { highWaterMark: 256 * 1024, size: (chunk) => chunk.byteLength },
+  );
+
+  const writable = new WritableStream<Uint8Array>({
+    write(chunk) {
+      if (socket.destroyed) throw connectionErrorFrom(new Error("connection closed"), endpointText);
+      if (socket.write(chunk)) return;
+      return new Promise<void>((resolve, reject) => {
+        const onDrain = () => {
+          socket.off("close", onClose);
+          resolve();
+        };
+        const onClose = () => {
+          socket.off("drain", onDrain);
+          reject(connectionErrorFrom(new Error("connection closed while writing"), endpointText));
+        };
+        socket.once("drain", onDrain);
+        socket.once("close", onClose);
+      });
+    },
+    close() {
+      // Half-close: FIN to the daemon, reading goes on.
+      return new Promise<void>((resolve) => {
+        if (socket.destroyed || socket.writableEnded) return resolve();
+        socket.end(() => resolve());
+        if (readDone) socket.destroy();
+      });
+    },
+    abort() {
+      close();
+    },
+  });
+
+  function close() {
+    if (destroyed) return;
+    destroyed = true;
+    socket.destroy();
+  }
+  function onAbort() {
+    socket.destroy(new DockerAbortError({ cause: signal?.reason }));
+    destroyed = true;
+  }
+  signal?.addEventListener("abort", onAbort, { once: true });
+
+  return { readable, writable, close, closed };
+}

@@ -1,0 +1,55 @@
+/**
+ * The two seams every runtime implements: a `fetch`-shaped function for plain requests and
+ * `connect()` for the raw byte connection that hijacked endpoints (attach, exec) take over.
+ */
+import type { Endpoint } from "../docker-host.js";
+
+/** Options common to every transport. */
+export interface TransportOptions {
+  endpoint: Endpoint;
+  /** Milliseconds allowed to open a connection. Default 30 000; 0 turns it off. */
+  connectTimeoutMs?: number | undefined;
+  /**
+   * Milliseconds allowed between sending a request and receiving the response head.
+   * Off (0) by default, so that long waits (`/wait`, `/events`, attach) are never cut.
+   */
+  headersTimeoutMs?: number | undefined;
+  /** Upper bound of pooled keep-alive connections (Node only; others pool internally). */
+  maxSockets?: number | undefined;
+}
+
+/** A bidirectional byte connection to the daemon, with half-close. */
+export interface RawConnection {
+  /** Bytes from the daemon. Ends when the daemon closes its side. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /**
+   * Bytes to the daemon. Closing it shuts down only the write side (sends EOF) while the
+   * readable keeps flowing; aborting it destroys the whole connection.
+   */
+  readonly writable: WritableStream<Uint8Array>;
+  /** Destroys both directions at once. Safe to call more than once. */
+  close(): void;
+  /** Settles when the connection is fully closed. */
+  readonly closed: Promise<void>;
+}
+
+/** Options of one raw connection. */
+export interface ConnectOptions {
+  signal?: AbortSignal | undefined;
+}
+
+/** One runtime's way of talking to one endpoint. */
+export interface Transport {
+  readonly endpoint: Endpoint;
+  /** Sends one request and resolves at the response head; the body streams afterwards. */
+  fetch(request: Request): Promise<Response>;
+  /** Opens a raw connection to the same endpoint, for hijacked (upgraded) requests. */
+  connect(options?: ConnectOptions): Promise<RawConnection>;
+  /** Releases pooled connections. Requests in flight are not interrupted. */
+  close(): Promise<void>;
+}
+
+/** Body sizes up to this are buffered whole instead of streamed (saves a stream per small JSON answer). */
+export const BUFFER_SMALL_BODY_BYTES = 1 << 20;
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
