@@ -10,3 +10,5 @@ export { createTransport, detectRuntime } from "./transport/index.js";
 export type { ConnectOptions, RawConnection, Runtime, Transport, TransportOptions } from "./transport/index.js";
 export { ApiVersionPin, compareApiVersions, pickApiVersion, probeDaemonApiRange } from "./version.js";
 export type { DaemonApiRange } from "./version.js";
+export { connectionFromEnv, loadTlsDirectory } from "./env.js";
+export type { DockerEnv } from "./env.js";

@@ -95,7 +95,7 @@ describe("Node transport against a raw HTTP/1.1 server", () => {
     const image = await docker.api.GET("/images/{name}/json", { params: { path: { name: "nope" } } }).catch((e: unknown) => e);
     expect(image).toBeInstanceOf(NoSuchImageError);
     expect(image).toMatchObject({ image: "nope", daemonMessage: "No such image: nope:latest" });
-    const other = await docker.api.GET("/info").catch((e: unknown) => e);
+    const other = await docker.api.GET("/info", {}).catch((e: unknown) => e);
     expect(other).toBeInstanceOf(DockerApiError);
     expect(other).toMatchObject({ status: 500, daemonMessage: "something broke", request: { method: "GET", path: "/v1.12/info" } });
     expect(isDockerError(other)).toBe(true);
@@ -104,7 +104,7 @@ describe("Node transport against a raw HTTP/1.1 server", () => {
 
   it("a missing socket is ConnectionRefusedError", async () => {
     const docker = createDockerApi<any>({ host: "unix:///nonexistent/berth.sock", apiVersion: "1.12", preferredVersion: "1.10" });
-    const error = await docker.api.GET("/_ping").catch((e: unknown) => e);
+    const error = await docker.api.GET("/_ping", {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionRefusedError);
     expect(error).toMatchObject({ code: "ERR_CONNECTION_REFUSED", endpoint: "unix:///nonexistent/berth.sock", syscallCode: "ENOENT" });
   });
@@ -130,7 +130,7 @@ describe("Node transport against a raw HTTP/1.1 server", () => {
   it("the headers timeout fires when configured, and is off by default", async () => {
     server = await startRawServer(() => {});
     const timed = createDockerApi<any>({ host: server.host, apiVersion: "1.12", preferredVersion: "1.10", headersTimeoutMs: 80 });
-    const error = await timed.api.GET("/_ping").catch((e: unknown) => e);
+    const error = await timed.api.GET("/_ping", {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DockerTimeoutError);
     expect(error).toMatchObject({ phase: "headers", timeoutMs: 80 });
     const untimed = createDockerApi<any>({ host: server.host, apiVersion: "1.12", preferredVersion: "1.10" });
