@@ -8,6 +8,7 @@ import { DEFAULT_DOCKER_HOST, parseDockerHost, type Endpoint, type TlsOptions } 
 import { InvalidOptionError } from "./errors.js";
 import { errorMiddleware, raceSignal, userAgentMiddleware, versionPrefixMiddleware } from "./middleware.js";
 import { createTransport, type Runtime } from "./transport/index.js";
+import { DockerRequest } from "./transport/messages.js";
 import type { Transport } from "./transport/types.js";
 import { ApiVersionPin } from "./version.js";
 
@@ -69,6 +70,7 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
   const pin = new ApiVersionPin(transport, options.preferredVersion, options.apiVersion);
   const api = createClient<Paths>({
     baseUrl: "http://docker",
+    Request: DockerRequest as unknown as typeof Request,
     fetch: (request: Request) => transport.fetch(request),
     querySerializer: serializeDockerQuery,
     pathSerializer: serializeDockerPath,

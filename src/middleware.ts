@@ -4,6 +4,7 @@
  */
 import type { Middleware } from "openapi-fetch";
 import { DockerAbortError, DockerApiError, NoSuchContainerError, NoSuchImageError, isDockerError, type RequestSummary } from "./errors.js";
+import { DockerRequest } from "./transport/messages.js";
 import type { ApiVersionPin } from "./version.js";
 
 /** Prefixes `/v<version>` to every path, negotiating the version on first use. */
@@ -12,8 +13,13 @@ export function versionPrefixMiddleware(pin: ApiVersionPin): Middleware {
     async onRequest({ request }) {
       const version = await raceSignal(pin.resolve(), request.signal);
       const url = new URL(request.url);
-      url.pathname = `/v${version}${url.pathname}`;
-      return cloneWithUrl(request, url.href);
+      const versioned = `${url.origin}/v${version}${url.pathname}${url.search}`;
+      // berth's own request objects take the new URL in place; a global Request is copied.
+      if (request instanceof DockerRequest) {
+        (request as DockerRequest).url = versioned;
+        return undefined;
+      }
+      return cloneWithUrl(request, versioned);
     },
   };
 }

@@ -16,6 +16,7 @@
  *    everything up to its own, so the lower bound is open.
  */
 import { DockerApiError, DockerVersionError, isDockerError } from "./errors.js";
+import { DockerRequest } from "./transport/messages.js";
 import type { Transport } from "./transport/types.js";
 
 /** What the daemon's unversioned `GET /version` said about API versions. */
@@ -56,7 +57,7 @@ export function pickApiVersion(preferred: string, daemon: DaemonApiRange): strin
 
 /** Asks the daemon for its API range with an unversioned `GET /version`. */
 export async function probeDaemonApiRange(transport: Transport, signal?: AbortSignal): Promise<DaemonApiRange> {
-  const response = await transport.fetch(new Request("http://docker/version", signal ? { signal } : {}));
+  const response = await transport.fetch(new DockerRequest("http://docker/version", signal ? { signal } : {}));
   const text = await response.text();
   if (!response.ok) throw new DockerApiError(response.status, text.trim(), { request: { method: "GET", path: "/version" } });
   let body: unknown;

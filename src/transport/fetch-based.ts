@@ -5,6 +5,7 @@
  */
 import { formatEndpoint } from "../docker-host.js";
 import { DockerAbortError, DockerTimeoutError, connectionErrorFrom, type RequestSummary } from "../errors.js";
+import type { RequestBody, TransportRequest } from "./messages.js";
 import type { ConnectOptions, RawConnection, Transport, TransportOptions } from "./types.js";
 
 /** What a runtime supplies: its fetch with the dialling options applied. */
@@ -25,16 +26,16 @@ export function createFetchBasedTransport(options: TransportOptions, parts: Runt
       ? "http://docker"
       : `${endpoint.tls ? "https" : "http"}://${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}${endpoint.basePath}`;
 
-  async function fetch(request: Request): Promise<Response> {
+  async function fetch(request: TransportRequest): Promise<Response> {
     const url = new URL(request.url);
     const path = url.pathname + url.search;
     const summary: RequestSummary = { method: request.method, path };
-    const callerSignal = request.signal;
+    const callerSignal = request.signal ?? undefined;
     if (callerSignal?.aborted) throw new DockerAbortError({ cause: callerSignal.reason, request: summary });
 
     const controller = new AbortController();
     let timedOut = false;
-    const onAbort = () => controller.abort(callerSignal.reason);
+    const onAbort = () => controller.abort(callerSignal?.reason);
     callerSignal?.addEventListener("abort", onAbort, { once: true });
     const timer =
       headersTimeoutMs > 0
@@ -49,9 +50,9 @@ export function createFetchBasedTransport(options: TransportOptions, parts: Runt
       signal: controller.signal,
       redirect: "manual",
     };
-    if (request.body !== null) {
-      init.body = request.body;
-      init.duplex = "half";
+    if (request.body !== null && request.body !== undefined) {
+      init.body = toFetchBody(request.body);
+      if (init.body instanceof ReadableStream) init.duplex = "half";
     }
     try {
       return await parts.fetch(origin + path, init);
@@ -67,4 +68,22 @@ export function createFetchBasedTransport(options: TransportOptions, parts: Runt
   }
 
   return { endpoint, fetch, connect: parts.connect, close: parts.close };
+}
+
+/** Fetch takes strings, bytes, blobs and web streams; other async iterables (Node streams) become web streams. */
+function toFetchBody(body: RequestBody): BodyInit {
+  if (typeof body === "string" || body instanceof Uint8Array || body instanceof ArrayBuffer || body instanceof Blob || body instanceof ReadableStream) {
+    return body as BodyInit;
+  }
+  const iterator = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await iterator.next();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
 }

@@ -12,6 +12,7 @@ import net from "node:net";
 import tls from "node:tls";
 import { formatEndpoint } from "../docker-host.js";
 import { DockerAbortError, DockerTimeoutError, connectionErrorFrom, type RequestSummary } from "../errors.js";
+import { BufferedResponse, type RequestBody, type TransportRequest } from "./messages.js";
 import { nodeSocketToRaw } from "./node-socket.js";
 import {
   BUFFER_SMALL_BODY_BYTES,
@@ -34,11 +35,11 @@ export function createNodeTransport(options: TransportOptions): Transport {
   const agent = isTls ? new https.Agent({ ...agentOptions, ...tlsOptions }) : new http.Agent(agentOptions);
   const basePath = endpoint.kind === "tcp" ? endpoint.basePath : "";
 
-  function fetch(request: Request): Promise<Response> {
+  function fetch(request: TransportRequest): Promise<Response> {
     const url = new URL(request.url);
     const path = basePath + url.pathname + url.search;
     const summary: RequestSummary = { method: request.method, path };
-    const signal = request.signal;
+    const signal = request.signal ?? undefined;
     if (signal?.aborted) return Promise.reject(new DockerAbortError({ cause: signal.reason, request: summary }));
 
     return new Promise<Response>((resolve, reject) => {
@@ -66,7 +67,7 @@ export function createNodeTransport(options: TransportOptions): Transport {
       });
 
       const onAbort = () => {
-        const error = new DockerAbortError({ cause: signal.reason, request: summary });
+        const error = new DockerAbortError({ cause: signal?.reason, request: summary });
         req.destroy(error);
         fail(error);
       };
@@ -177,29 +178,22 @@ function isAbortLike(error: unknown): boolean {
   return error instanceof Error && (error.name === "AbortError" || error instanceof DockerAbortError);
 }
 
-/** Streams the request body into `req`, honouring backpressure; one-chunk bodies get a Content-Length. */
-async function writeBody(req: http.ClientRequest, request: Request): Promise<void> {
-  if (request.body === null) {
+/** Writes the request body into `req`: whole bodies with a Content-Length, streams chunked with backpressure. */
+async function writeBody(req: http.ClientRequest, request: TransportRequest): Promise<void> {
+  const body = request.body;
+  if (body === null || body === undefined) {
     req.end();
     return;
   }
-  const reader = request.body.getReader();
-  const first = await reader.read();
-  if (first.done) {
-    req.setHeader("content-length", "0");
-    req.end();
+  if (typeof body === "string" || body instanceof Uint8Array || body instanceof ArrayBuffer) {
+    const bytes = typeof body === "string" ? Buffer.from(body) : body instanceof ArrayBuffer ? new Uint8Array(body) : body;
+    if (!req.hasHeader("content-length")) req.setHeader("content-length", String(bytes.byteLength));
+    req.end(bytes);
     return;
   }
-  const second = await reader.read();
-  if (second.done) {
-    if (!req.hasHeader("content-length")) req.setHeader("content-length", String(first.value.byteLength));
-    req.end(first.value);
-    return;
-  }
-  // A real stream (build context, import tarball): chunked unless the caller gave a length.
-  let chunk: Uint8Array | undefined = first.value;
-  let next: ReadableStreamReadResult<Uint8Array> = second;
-  while (chunk !== undefined) {
+  const source: AsyncIterable<Uint8Array> = body instanceof Blob ? (body.stream() as unknown as AsyncIterable<Uint8Array>) : toAsyncIterable(body);
+  for await (const chunk of source) {
+    if (req.destroyed) throw new Error("request closed while sending the body");
     if (!req.write(chunk)) {
       await new Promise<void>((resolve, reject) => {
         const onDrain = () => {
@@ -214,17 +208,33 @@ async function writeBody(req: http.ClientRequest, request: Request): Promise<voi
         req.once("close", onClose);
       });
     }
-    if (next.done) break;
-    chunk = next.value;
-    next = await reader.read();
   }
   req.end();
+}
+
+function toAsyncIterable(body: Exclude<RequestBody, string | Uint8Array | ArrayBuffer | Blob>): AsyncIterable<Uint8Array> {
+  if (Symbol.asyncIterator in body) return body as AsyncIterable<Uint8Array>;
+  const stream = body as ReadableStream<Uint8Array>;
+  return {
+    async *[Symbol.asyncIterator]() {
+      const reader = stream.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          yield value;
+        }
+      } finally {
+        reader.releaseLock();
+      }
+    },
+  };
 }
 
 /** Wraps an IncomingMessage as a web Response; small known-length bodies are buffered whole. */
 function toResponse(
   res: http.IncomingMessage,
-  request: Request,
+  request: TransportRequest,
   signal: AbortSignal | undefined,
   onAbort: () => void,
   endpointText: string,
@@ -238,7 +248,7 @@ function toResponse(
   if (noBody) {
     res.resume();
     signal?.removeEventListener("abort", onAbort);
-    return Promise.resolve(new Response(null, init));
+    return Promise.resolve(new BufferedResponse(null, init) as unknown as Response);
   }
   const length = Number(res.headers["content-length"]);
   const midStreamError = (error: unknown) =>
@@ -251,7 +261,7 @@ function toResponse(
       res.once("end", () => {
         signal?.removeEventListener("abort", onAbort);
         const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-        resolve(new Response(body.byteLength === 0 ? null : (body as Uint8Array<ArrayBuffer>), init));
+        resolve(new BufferedResponse(body.byteLength === 0 ? null : body, init) as unknown as Response);
       });
       res.once("error", (error) => reject(midStreamError(error)));
       res.once("close", () => {

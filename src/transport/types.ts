@@ -3,6 +3,7 @@
  * `connect()` for the raw byte connection that hijacked endpoints (attach, exec) take over.
  */
 import type { Endpoint } from "../docker-host.js";
+import type { TransportRequest } from "./messages.js";
 
 /** Options common to every transport. */
 export interface TransportOptions {
@@ -41,8 +42,11 @@ export interface ConnectOptions {
 /** One runtime's way of talking to one endpoint. */
 export interface Transport {
   readonly endpoint: Endpoint;
-  /** Sends one request and resolves at the response head; the body streams afterwards. */
-  fetch(request: Request): Promise<Response>;
+  /**
+   * Sends one request and resolves at the response head; the body streams afterwards.
+   * Accepts a global `Request` or berth's lighter `DockerRequest`.
+   */
+  fetch(request: TransportRequest): Promise<Response>;
   /** Opens a raw connection to the same endpoint, for hijacked (upgraded) requests. */
   connect(options?: ConnectOptions): Promise<RawConnection>;
   /** Releases pooled connections. Requests in flight are not interrupted. */

@@ -17,7 +17,14 @@ export const FAKE_ORIGIN = "http://docker";
 export function fetchTransport(): Transport {
   return {
     endpoint: { kind: "tcp", host: "docker", port: 80, tls: undefined, basePath: "" },
-    fetch: (request) => globalThis.fetch(request),
+    fetch: (request) =>
+      globalThis.fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body as BodyInit | null,
+        signal: request.signal ?? null,
+        ...(request.body instanceof ReadableStream ? { duplex: "half" } : {}),
+      } as RequestInit),
     connect: () => Promise.reject(new Error("fetchTransport has no raw connections")),
     close: async () => {},
   };

@@ -1,0 +1,146 @@
+/**
+ * Lightweight request and response objects for the plain-request seam.
+ *
+ * Why not the global `Request`/`Response`: on Node both are undici objects whose
+ * construction, header copying and body extraction cost more client CPU than the rest of a
+ * small Docker call (measured in bench/: about half the client CPU of an inspect).
+ * openapi-fetch accepts a custom `Request` class, and the transports accept anything shaped
+ * like `TransportRequest`, including a real `Request`.
+ */
+
+/** What a request body may be. Node streams are accepted as async iterables. */
+export type RequestBody =
+  | string
+  | Uint8Array
+  | ArrayBuffer
+  | Blob
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>;
+
+/** The part of a request the transports read. A global `Request` satisfies it. */
+export interface TransportRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly body: RequestBody | null;
+  readonly signal: AbortSignal | null | undefined;
+}
+
+interface DockerRequestInit {
+  method?: string;
+  headers?: HeadersInit;
+  body?: RequestBody | null;
+  signal?: AbortSignal | null;
+}
+
+/**
+ * The request object openapi-fetch builds for berth (its `Request` option). It has the
+ * fields middleware reads (`url`, `method`, `headers`, `body`, `signal`); `url` is writable
+ * so the version-prefix middleware can rewrite it without copying the body.
+ */
+export class DockerRequest implements TransportRequest {
+  url: string;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly body: RequestBody | null;
+  readonly signal: AbortSignal | null;
+
+  constructor(input: string | URL, init: DockerRequestInit = {}) {
+    this.url = String(input);
+    this.method = (init.method ?? "GET").toUpperCase();
+    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
+    this.body = init.body ?? null;
+    this.signal = init.signal ?? null;
+  }
+
+  /** The body as text, for string and byte bodies (what middleware may want to log). */
+  async text(): Promise<string> {
+    const body = this.body;
+    if (body === null) return "";
+    if (typeof body === "string") return body;
+    if (body instanceof Uint8Array || body instanceof ArrayBuffer) return new TextDecoder().decode(body);
+    if (body instanceof Blob) return body.text();
+    throw new TypeError("a streaming request body cannot be read as text");
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+}
+
+/**
+ * A response whose whole body is already in memory (small known-length answers). Implements
+ * the `Response` members openapi-fetch and berth use; `body` makes a stream only if asked.
+ */
+export class BufferedResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Headers;
+  readonly url = "";
+  readonly redirected = false;
+  readonly type = "basic" as const;
+  #bytes: Uint8Array | null;
+  #used = false;
+
+  constructor(bytes: Uint8Array | null, init: { status: number; statusText: string; headers: Headers }) {
+    this.#bytes = bytes;
+    this.status = init.status;
+    this.statusText = init.statusText;
+    this.headers = init.headers;
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#used;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#bytes === null) return null;
+    const bytes = this.#take();
+    return new ReadableStream({
+      start(controller) {
+        if (bytes.byteLength > 0) controller.enqueue(bytes);
+        controller.close();
+      },
+    });
+  }
+
+  #take(): Uint8Array {
+    if (this.#used) throw new TypeError("Body has already been consumed");
+    this.#used = true;
+    return this.#bytes ?? new Uint8Array(0);
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    return this.#take();
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = this.#take();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async text(): Promise<string> {
+    return new TextDecoder().decode(this.#take());
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  async blob(): Promise<Blob> {
+    return new Blob([this.#take() as Uint8Array<ArrayBuffer>], { type: this.headers.get("content-type") ?? "" });
+  }
+
+  async formData(): Promise<FormData> {
+    throw new TypeError("the Docker API sends no form data");
+  }
+
+  clone(): BufferedResponse {
+    if (this.#used) throw new TypeError("Body has already been consumed");
+    return new BufferedResponse(this.#bytes, { status: this.status, statusText: this.statusText, headers: new Headers(this.headers) });
+  }
+}
