@@ -1001,8 +1001,12 @@ export interface components {
         };
         /** @description Daemon version information. */
         Version: {
+            /** @description Newest API version the daemon speaks; berth's version negotiation reads it. */
+            ApiVersion?: string;
             GitCommit?: string;
             GoVersion?: string;
+            /** @description Oldest API version the daemon accepts (daemons of API 1.21 and later). */
+            MinAPIVersion?: string;
             Version?: string;
         };
     };

@@ -259,8 +259,10 @@ export const ProgressMessageSchema = z.looseObject({
 
 /** Daemon version information. */
 export const VersionSchema = z.looseObject({
+  ApiVersion: z.string().exactOptional(),
   GitCommit: z.string().exactOptional(),
   GoVersion: z.string().exactOptional(),
+  MinAPIVersion: z.string().exactOptional(),
   Version: z.string().exactOptional(),
 });
 

@@ -51,7 +51,7 @@ describe.each(TEST_API_VERSIONS)("typed v1.10 endpoints at API %s", (apiVersion)
   it("ping, version, info", async () => {
     expect((await docker.api.GET("/_ping", { parseAs: "text" })).data).toBe("OK");
     const version = (await docker.api.GET("/version")).data;
-    expect((version as Record<string, unknown>)["ApiVersion"]).toBe("1.41");
+    expect(version?.ApiVersion).toBe("1.41");
     const info = (await docker.api.GET("/info")).data;
     expect(typeof info?.Containers).toBe("number");
     expect(typeof info?.Images).toBe("number");
