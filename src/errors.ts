@@ -27,7 +27,11 @@ export type DockerErrorCode =
   | "ERR_VERSION"
   | "ERR_LISTENER_ALREADY_EXISTS"
   | "ERR_NO_LISTENERS"
-  | "ERR_UNSUPPORTED_RUNTIME";
+  | "ERR_UNSUPPORTED_RUNTIME"
+  | "ERR_CONTEXT_NOT_FOUND"
+  | "ERR_CONFIG"
+  | "ERR_CREDENTIAL_HELPER"
+  | "ERR_BUILD_CONTEXT";
 
 /** What the failing request was, with credentials already removed. */
 export interface RequestSummary {
@@ -120,7 +124,7 @@ export class ConnectionRefusedError extends DockerConnectionError {
 /** The endpoint string cannot be used. The Go client's `ErrInvalidEndpoint`. */
 export class InvalidEndpointError extends DockerError {
   override name = "InvalidEndpointError";
-  override readonly code = "ERR_INVALID_ENDPOINT";
+  override readonly code: DockerErrorCode = "ERR_INVALID_ENDPOINT";
   readonly endpoint: string;
   constructor(endpoint: string, reason: string) {
     super(`invalid Docker endpoint ${JSON.stringify(endpoint)}: ${reason}`);

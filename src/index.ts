@@ -12,3 +12,6 @@ export { ApiVersionPin, compareApiVersions, pickApiVersion, probeDaemonApiRange 
 export type { DaemonApiRange } from "./version.js";
 export { connectionFromEnv, loadTlsDirectory } from "./env.js";
 export type { DockerEnv } from "./env.js";
+export * from "./config/index.js";
+export * from "./build-context/index.js";
+export * from "./progress/index.js";
