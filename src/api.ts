@@ -47,6 +47,10 @@ export interface DockerApi<Paths extends {}> {
   readonly api: Client<Paths>;
   readonly transport: Transport;
   readonly endpoint: Endpoint;
+  /** The User-Agent sent with every request, hijacked ones included. */
+  readonly userAgent: string;
+  /** The response-head timeout in milliseconds (0 = off), applied to hijacked requests too. */
+  readonly headersTimeoutMs: number;
   /** The API version in use; negotiated on the first request unless pinned. */
   apiVersion(signal?: AbortSignal): Promise<string>;
   /** `/v<version>` + path, for requests made outside openapi-fetch (hijack, raw streams). */
@@ -75,13 +79,16 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
     querySerializer: serializeDockerQuery,
     pathSerializer: serializeDockerPath,
   });
-  api.use(versionPrefixMiddleware(pin), userAgentMiddleware(options.userAgent ?? `berth/${BERTH_VERSION}`), errorMiddleware());
+  const userAgent = options.userAgent ?? `berth/${BERTH_VERSION}`;
+  api.use(versionPrefixMiddleware(pin), userAgentMiddleware(userAgent), errorMiddleware());
 
   const apiVersion = async (signal?: AbortSignal) => raceSignal(pin.resolve(), signal);
   return {
     api,
     transport,
     endpoint: transport.endpoint,
+    userAgent,
+    headersTimeoutMs: options.headersTimeoutMs ?? 0,
     apiVersion,
     versionedPath: async (path, signal) => `/v${await apiVersion(signal)}${path}`,
     close: () => transport.close(),

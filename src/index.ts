@@ -15,3 +15,6 @@ export type { DockerEnv } from "./env.js";
 export * from "./config/index.js";
 export * from "./build-context/index.js";
 export * from "./progress/index.js";
+export * from "./attach/index.js";
+export { Demuxer, DemuxStream, encodeFrame, DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from "./codecs/demux.js";
+export type { DemuxChunk, DemuxOptions, StdStream } from "./codecs/demux.js";

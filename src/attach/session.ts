@@ -1,0 +1,338 @@
+/**
+ * An attached container's connection as streams: the output (demultiplexed or raw), its
+ * stdout/stderr split, and the input with half-close.
+ *
+ * Flow and memory: nothing is read from the socket until someone reads the output. `output`
+ * is a pull stream with no queue of its own (one socket chunk's pieces at most); the transport
+ * buffers at most its high-water mark (256 KiB on Node/Bun) and then stops reading the socket,
+ * so the daemon stops sending. The stdout/stderr split is a tee: each side queues at most
+ * `highWaterMark` bytes, and the socket is read only while every side that is still open has
+ * room, so output that nobody reads stalls the other side instead of growing or being dropped.
+ * Cancel the side you do not want (or do not attach it) to let the other flow alone.
+ */
+import type { DockerApi } from "../api.js";
+import { Demuxer, type DemuxChunk } from "../codecs/demux.js";
+import { DockerAbortError } from "../errors.js";
+import type { HijackedConnection } from "./hijack.js";
+import { copySource, openSink, type ByteSink, type ByteSource } from "./io.js";
+import { toNodeStreams, type AttachNodeStreams } from "./node-streams.js";
+import { resizeContainerTTY, type TtySize } from "./resize.js";
+
+/** How the output is framed: multiplexed 8-byte-header frames, or raw TTY bytes. */
+export type AttachKind = "multiplexed" | "raw";
+
+/** Default bytes each side of the stdout/stderr split may queue. */
+export const DEFAULT_SPLIT_HIGH_WATER_MARK = 1024 * 1024;
+
+/** Everything a session is built from (see `attachToContainer`). */
+export interface AttachSessionInit {
+  docker: DockerApi<any>;
+  container: string;
+  connection: HijackedConnection;
+  kind: AttachKind;
+  signal?: AbortSignal | undefined;
+  maxFrameBytes?: number | undefined;
+  highWaterMark?: number | undefined;
+  outputStream?: ByteSink | undefined;
+  errorStream?: ByteSink | undefined;
+  inputStream?: ByteSource | undefined;
+}
+
+/**
+ * A live attach. Read the output through one of: `output` (pieces tagged with their stream),
+ * `frames()` (the same as an async iterable), `stdout` + `stderr` (two byte streams), or the
+ * `outputStream`/`errorStream` sinks given to `attachToContainer`. They are alternative views of
+ * one connection, so the first one used locks the others (a `TypeError` from the stream API).
+ */
+export class AttachSession {
+  /** Multiplexed frames or raw TTY bytes. */
+  readonly kind: AttachKind;
+  /** The daemon's `Content-Type` (Docker 20.10 sends `application/vnd.docker.raw-stream` for both kinds). */
+  readonly contentType: string | undefined;
+  /** 101 (upgraded) or 200 (plain answer, the stream follows). */
+  readonly status: number;
+  /** The container id or name attached to. */
+  readonly container: string;
+  /**
+   * All output in order. In raw (TTY) mode every piece is `stdout` with `frameEnd: true`;
+   * `stdin` pieces are the daemon's echo of input. Cancelling it closes the session.
+   */
+  readonly output: ReadableStream<DemuxChunk>;
+  /**
+   * Input to the container. `close()` half-closes the connection: the container reads EOF
+   * (if created with `OpenStdin` and `StdinOnce`) while output keeps flowing. `abort()` drops
+   * the connection. Locked when `inputStream` was given.
+   */
+  readonly stdin: WritableStream<Uint8Array>;
+  /**
+   * Settles when the session is over and the connection closed: resolves after the daemon
+   * ended the output (and the sinks took all of it) or after `close()`, rejects with the error
+   * that ended it (`DockerAbortError` for the signal, `DockerStreamError`, `DockerProtocolError`,
+   * a connection or sink error). Stays pending while nobody reads the output.
+   */
+  readonly closed: Promise<void>;
+
+  readonly #docker: DockerApi<any>;
+  readonly #connection: HijackedConnection;
+  readonly #signal: AbortSignal | undefined;
+  readonly #highWaterMark: number;
+  #split: { stdout: ReadableStream<Uint8Array>; stderr: ReadableStream<Uint8Array> } | undefined;
+  #finished = false;
+  #closedByCaller = false;
+  #settle!: (error?: unknown) => void;
+  #stopInput: (() => void) | undefined;
+  readonly #onAbort = () => this.#finish(this.#abortError());
+
+  /** @internal Use `attachToContainer`. */
+  constructor(init: AttachSessionInit) {
+    this.#docker = init.docker;
+    this.#connection = init.connection;
+    this.#signal = init.signal;
+    this.#highWaterMark = Math.max(1, init.highWaterMark ?? DEFAULT_SPLIT_HIGH_WATER_MARK);
+    this.kind = init.kind;
+    this.contentType = init.connection.contentType;
+    this.status = init.connection.status;
+    this.container = init.container;
+    this.stdin = init.connection.writable;
+    this.closed = new Promise<void>((resolve, reject) => {
+      this.#settle = (error) => {
+        const done = () => (error === undefined ? resolve() : reject(error));
+        init.connection.closed.then(done, done);
+      };
+    });
+    // `closed` is optional to observe; an unobserved rejection must not crash the process.
+    this.closed.catch(() => {});
+    this.output = this.#createOutput(init.maxFrameBytes);
+
+    if (this.#signal?.aborted) this.#onAbort();
+    else this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
+    if (init.inputStream !== undefined) this.#startInput(init.inputStream);
+    if (init.outputStream !== undefined || init.errorStream !== undefined) this.#startSinks(init.outputStream, init.errorStream);
+  }
+
+  /** Standard output (with the stdin echo, and everything in raw mode). Splits `output`; see the class doc. */
+  get stdout(): ReadableStream<Uint8Array> {
+    return this.#splitOutput().stdout;
+  }
+
+  /** Standard error; in raw (TTY) mode it stays empty and ends with the output. */
+  get stderr(): ReadableStream<Uint8Array> {
+    return this.#splitOutput().stderr;
+  }
+
+  /** The output as an async iterable of `{stream, data, frameEnd}`. Leaving the loop early closes the session. */
+  async *frames(): AsyncGenerator<DemuxChunk, void, undefined> {
+    const reader = this.output.getReader();
+    let ended = false;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) {
+          ended = true;
+          return;
+        }
+        yield value;
+      }
+    } catch (error) {
+      ended = true;
+      throw error;
+    } finally {
+      if (!ended) await reader.cancel().catch(() => {});
+      reader.releaseLock();
+    }
+  }
+
+  /** `stdout`, `stderr` and `stdin` as Node streams (Readable, Readable, Writable). */
+  toNodeStreams(): AttachNodeStreams {
+    return toNodeStreams(this);
+  }
+
+  /** Resizes the container's TTY (`POST /containers/{id}/resize`). */
+  resize(size: TtySize, options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
+    return resizeContainerTTY(this.#docker, this.container, size, options);
+  }
+
+  /** Closes both directions now. Output not yet read is dropped and the streams end; `closed` resolves. */
+  close(): void {
+    this.#closedByCaller = true;
+    this.#finish();
+  }
+
+  #abortError(): DockerAbortError {
+    return new DockerAbortError({ cause: this.#signal?.reason, request: this.#connection.request });
+  }
+
+  #finish(error?: unknown): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#stopInput?.();
+    // After the daemon's EOF only our write side is left; after anything else this drops it all.
+    this.#connection.close();
+    this.#settle(error);
+  }
+
+  #createOutput(maxFrameBytes: number | undefined): ReadableStream<DemuxChunk> {
+    const reader = this.#connection.readable.getReader();
+    const demuxer = this.kind === "multiplexed" ? new Demuxer({ maxFrameBytes }) : undefined;
+    // An error found after pieces were queued waits for them to be read (see DemuxStream).
+    let pendingError: { error: unknown } | undefined;
+    return new ReadableStream<DemuxChunk>(
+      {
+        pull: async (controller) => {
+          if (pendingError) {
+            controller.error(pendingError.error);
+            return;
+          }
+          for (;;) {
+            let result: ReadableStreamReadResult<Uint8Array>;
+            try {
+              result = await reader.read();
+            } catch (error) {
+              if (this.#closedByCaller) {
+                controller.close();
+                return;
+              }
+              const failure = this.#signal?.aborted ? this.#abortError() : error;
+              controller.error(failure);
+              this.#finish(failure);
+              return;
+            }
+            if (result.done) {
+              try {
+                demuxer?.end();
+              } catch (error) {
+                controller.error(error);
+                this.#finish(error);
+                return;
+              }
+              controller.close();
+              this.#finish();
+              return;
+            }
+            if (!demuxer) {
+              if (result.value.length === 0) continue;
+              controller.enqueue({ stream: "stdout", data: result.value, frameEnd: true });
+              return;
+            }
+            let produced = false;
+            try {
+              demuxer.push(result.value, (piece) => {
+                if (piece.data.length === 0) return;
+                produced = true;
+                controller.enqueue(piece);
+              });
+            } catch (error) {
+              if (produced) pendingError = { error };
+              else controller.error(error);
+              this.#finish(error);
+              return;
+            }
+            if (produced) return;
+          }
+        },
+        cancel: () => {
+          this.#closedByCaller = true;
+          this.#finish();
+          reader.cancel().catch(() => {});
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  #splitOutput(): { stdout: ReadableStream<Uint8Array>; stderr: ReadableStream<Uint8Array> } {
+    if (this.#split) return this.#split;
+    const reader = this.output.getReader();
+    const strategy = { highWaterMark: this.#highWaterMark, size: (chunk: Uint8Array) => chunk.byteLength };
+    const sides: { controller: ReadableStreamDefaultController<Uint8Array>; open: boolean }[] = [];
+    let reading = false;
+    const anyOpen = () => sides.some((side) => side.open);
+    // Read on only while every open side has room: the tee bound described at the top of the file.
+    const canRead = () => anyOpen() && sides.every((side) => !side.open || (side.controller.desiredSize ?? 0) > 0);
+    const endAll = (error?: unknown) => {
+      for (const side of sides) {
+        if (!side.open) continue;
+        side.open = false;
+        if (error === undefined) side.controller.close();
+        else side.controller.error(error);
+      }
+    };
+    const pump = () => {
+      if (reading) return;
+      reading = true;
+      void (async () => {
+        try {
+          while (canRead()) {
+            const { done, value } = await reader.read();
+            if (done) {
+              endAll();
+              break;
+            }
+            const side = sides[value.stream === "stderr" ? 1 : 0]!;
+            if (side.open) side.controller.enqueue(value.data);
+          }
+        } catch (error) {
+          endAll(error);
+        } finally {
+          // Set synchronously with the last canRead() check, so no pull can be missed.
+          reading = false;
+        }
+      })();
+    };
+    const side = (): ReadableStream<Uint8Array> => {
+      const entry = { controller: undefined as unknown as ReadableStreamDefaultController<Uint8Array>, open: true };
+      sides.push(entry);
+      return new ReadableStream<Uint8Array>(
+        {
+          start(controller) {
+            entry.controller = controller;
+          },
+          pull: pump,
+          cancel() {
+            entry.open = false;
+            if (anyOpen()) pump();
+            else reader.cancel().catch(() => {});
+          },
+        },
+        strategy,
+      );
+    };
+    this.#split = { stdout: side(), stderr: side() };
+    return this.#split;
+  }
+
+  #startSinks(outputStream: ByteSink | undefined, errorStream: ByteSink | undefined): void {
+    const reader = this.output.getReader();
+    const out = outputStream ? openSink(outputStream) : undefined;
+    const err = errorStream ? openSink(errorStream) : undefined;
+    void (async () => {
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          // Like the Go client, a stream without a sink is discarded: do not attach it if unwanted.
+          const sink = value.stream === "stderr" ? err : out;
+          if (sink) await sink.write(value.data);
+        }
+      } catch (error) {
+        this.#finish(error);
+        reader.cancel().catch(() => {});
+      } finally {
+        out?.release();
+        err?.release();
+      }
+    })();
+  }
+
+  #startInput(source: ByteSource): void {
+    const writer = this.#connection.writable.getWriter();
+    const copy = copySource(source, (chunk) => writer.write(chunk));
+    this.#stopInput = copy.stop;
+    copy.done.then(
+      // The input ended: half-close, so the container sees EOF and the output runs to its end.
+      () => (this.#finished ? undefined : writer.close().catch(() => {})),
+      (error: unknown) => this.#finish(error),
+    );
+  }
+}
