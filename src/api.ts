@@ -5,7 +5,7 @@
  */
 import createClient, { type Client } from "openapi-fetch";
 import { DEFAULT_DOCKER_HOST, parseDockerHost, type Endpoint, type TlsOptions } from "./docker-host.js";
-import { InvalidOptionError } from "./errors.js";
+import { DockerAbortError, InvalidOptionError } from "./errors.js";
 import { errorMiddleware, raceSignal, userAgentMiddleware, versionPrefixMiddleware } from "./middleware.js";
 import { createTransport, type Runtime } from "./transport/index.js";
 import { DockerRequest } from "./transport/messages.js";
@@ -55,7 +55,12 @@ export interface DockerApi<Paths extends {}> {
   apiVersion(signal?: AbortSignal): Promise<string>;
   /** `/v<version>` + path, for requests made outside openapi-fetch (hijack, raw streams). */
   versionedPath(path: string, signal?: AbortSignal): Promise<string>;
-  /** Releases pooled sockets. */
+  /**
+   * Aborted by `close()`. Long-lived helpers built on this client (the event monitor) take
+   * it as their lifetime signal, so closing the client stops them and frees their sockets.
+   */
+  readonly signal: AbortSignal;
+  /** Stops what is bound to `signal` and releases pooled sockets. */
   close(): Promise<void>;
 }
 
@@ -83,6 +88,7 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
   api.use(versionPrefixMiddleware(pin), userAgentMiddleware(userAgent), errorMiddleware());
 
   const apiVersion = async (signal?: AbortSignal) => raceSignal(pin.resolve(), signal);
+  const lifetime = new AbortController();
   return {
     api,
     transport,
@@ -91,7 +97,11 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
     headersTimeoutMs: options.headersTimeoutMs ?? 0,
     apiVersion,
     versionedPath: async (path, signal) => `/v${await apiVersion(signal)}${path}`,
-    close: () => transport.close(),
+    signal: lifetime.signal,
+    close: async () => {
+      if (!lifetime.signal.aborted) lifetime.abort(new DockerAbortError());
+      await transport.close();
+    },
   };
 }
 

@@ -18,3 +18,6 @@ export * from "./progress/index.js";
 export * from "./attach/index.js";
 export { Demuxer, DemuxStream, encodeFrame, DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from "./codecs/demux.js";
 export type { DemuxChunk, DemuxOptions, StdStream } from "./codecs/demux.js";
+export * from "./events/index.js";
+export { JsonStreamParser, jsonStreamTransform, readJsonStream, DEFAULT_MAX_JSON_VALUE_LENGTH } from "./codecs/json-stream.js";
+export type { JsonStreamItem, JsonStreamOptions } from "./codecs/json-stream.js";

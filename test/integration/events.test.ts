@@ -1,0 +1,270 @@
+/**
+ * The event monitor against the real daemon, at API 1.12 (the oldest Docker 20.10 accepts) and
+ * 1.41: fan-out to ten listeners, removal, a daemon restart with listeners attached (nothing
+ * lost, nothing twice, in order), slow-listener overflow, and the socket released on close
+ * (the daemon's own count of event listeners, `NEventsListener` in `/info`, goes back down).
+ */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { DockerApi } from "../../src/api.js";
+import {
+  createEventMonitor,
+  type DockerEvent,
+  type EventConnectionState,
+  type EventItem,
+  type EventMonitor,
+} from "../../src/events/index.js";
+import { rawTestApi, testDockerHost, testImage, uniqueName } from "../helpers/daemon.js";
+
+const API_VERSIONS = ["1.12", "1.41"] as const;
+const DAEMON_SCRIPT = fileURLToPath(new URL("../../scripts/daemon.sh", import.meta.url));
+
+/** create, start, wait, remove: the four events `create`, `start`, `die`, `destroy`. */
+async function runContainer(docker: DockerApi<any>, name: string): Promise<string> {
+  const { data } = await docker.api.POST("/containers/create", {
+    params: { query: { name } },
+    body: { Image: testImage(), Cmd: ["true"], NetworkDisabled: true, HostConfig: { NetworkMode: "none" } },
+  });
+  const id = (data as { Id: string }).Id;
+  try {
+    await docker.api.POST("/containers/{id}/start", { params: { path: { id } } });
+    await docker.api.POST("/containers/{id}/wait", { params: { path: { id } } });
+  } finally {
+    await docker.api.DELETE("/containers/{id}", { params: { path: { id }, query: { force: true } } });
+  }
+  return id;
+}
+
+/** Container events of `ids`, as `action:id` in delivery order. */
+function sequence(items: EventItem[], ids: string[]): string[] {
+  return items
+    .filter((item): item is DockerEvent => item.kind === "event" && item.type === "container" && ids.includes(item.actor.id))
+    .map((event) => `${event.action}:${event.actor.id}`);
+}
+
+const lifecycle = (id: string) => ["create", "start", "die", "destroy"].map((action) => `${action}:${id}`);
+
+function collector() {
+  const items: EventItem[] = [];
+  return { items, listener: (item: EventItem) => void items.push(item) };
+}
+
+async function eventsListenerCount(docker: DockerApi<any>): Promise<number> {
+  const { data } = await docker.api.GET("/info", {});
+  return (data as { NEventsListener: number }).NEventsListener;
+}
+
+/** The daemon's listener count once it holds still (a connection closed just before may take a moment to go). */
+async function settledListenerCount(docker: DockerApi<any>): Promise<number> {
+  let last = await eventsListenerCount(docker);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const now = await eventsListenerCount(docker);
+    if (now === last) return now;
+    last = now;
+  }
+}
+
+describe.each(API_VERSIONS)("events at API %s", (apiVersion) => {
+  let docker: DockerApi<any>;
+  const monitors: EventMonitor[] = [];
+  beforeAll(() => {
+    docker = rawTestApi({ apiVersion });
+  });
+  afterAll(async () => {
+    for (const monitor of monitors) await monitor.close();
+    await docker.close();
+  });
+  const monitorFor = (options: Parameters<typeof createEventMonitor>[1] = {}) => {
+    const monitor = createEventMonitor(docker, options);
+    monitors.push(monitor);
+    return monitor;
+  };
+
+  it("ten listeners receive the same create/start/die/destroy sequence over one connection; a removed one stops receiving", async () => {
+    const before = await settledListenerCount(docker);
+    const monitor = monitorFor();
+    const listeners = Array.from({ length: 10 }, () => collector());
+    for (const { listener } of listeners) monitor.addEventListener(listener);
+    await monitor.ready();
+    expect(await eventsListenerCount(docker)).toBe(before + 1);
+
+    const first = await runContainer(docker, uniqueName("ev-fan"));
+    for (const { items } of listeners)
+      await vi.waitFor(() => expect(sequence(items, [first])).toEqual(lifecycle(first)), { timeout: 10_000 });
+    const event = listeners[0]!.items.find((item): item is DockerEvent => item.kind === "event" && item.actor.id === first)!;
+    // Docker 20.10 sends the newer shape, legacy fields included, at 1.12 as at 1.41.
+    expect(event).toMatchObject({ type: "container", action: "create", status: "create", id: first, from: testImage(), scope: "local" });
+    expect(event.timeNano / 1_000_000_000n).toBe(BigInt(event.time));
+
+    monitor.removeEventListener(listeners[0]!.listener);
+    const second = await runContainer(docker, uniqueName("ev-fan"));
+    for (const { items } of listeners.slice(1))
+      await vi.waitFor(() => expect(sequence(items, [second])).toEqual(lifecycle(second)), { timeout: 10_000 });
+    expect(sequence(listeners[0]!.items, [second])).toEqual([]);
+
+    for (const { listener } of listeners.slice(1)) monitor.removeEventListener(listener);
+    // The connection is gone on the daemon's side too.
+    await vi.waitFor(async () => expect(await eventsListenerCount(docker)).toBe(before), { timeout: 5_000 });
+  });
+
+  it("a slow listener overflows its queue and is told how many it lost, while a fast one loses nothing", async () => {
+    const monitor = monitorFor();
+    const repo = uniqueName("ev-tag").toLowerCase();
+    const tags = Array.from({ length: 12 }, (_, i) => `t${i}`);
+    // Image `tag` events name the new reference; `untag` ones only the image id.
+    const filters = { type: "image", action: "tag", name: tags.map((tag) => `${repo}:${tag}`) };
+    const fast = collector();
+    const slow: EventItem[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    monitor.addEventListener(fast.listener, { filters });
+    monitor.addEventListener(
+      async (item) => {
+        slow.push(item);
+        await gate;
+      },
+      { filters, queueSize: 4 },
+    );
+    await monitor.ready();
+    try {
+      for (const tag of tags)
+        await docker.api.POST("/images/{name}/tag", { params: { path: { name: testImage() }, query: { repo, tag } } });
+    } finally {
+      for (const tag of tags)
+        await docker.api.DELETE("/images/{name}", { params: { path: { name: `${repo}:${tag}` } } }).catch(() => undefined);
+    }
+    await vi.waitFor(() => expect(fast.items).toHaveLength(12), { timeout: 10_000 });
+    expect(fast.items.map((item) => (item.kind === "event" ? item.actor.attributes["name"] : item.kind))).toEqual(
+      tags.map((tag) => `${repo}:${tag}`),
+    );
+
+    release();
+    // One in hand when the gate closed, four queued, then the marker for the other seven.
+    await vi.waitFor(() => expect(slow.at(-1)).toEqual({ kind: "overflow", dropped: 7 }), { timeout: 5_000 });
+    expect(slow.slice(0, 5).map((item) => (item.kind === "event" ? item.actor.attributes["name"] : item.kind))).toEqual(
+      tags.slice(0, 5).map((tag) => `${repo}:${tag}`),
+    );
+  });
+
+  it("events({since}) replays what the daemon holds, then goes on live", async () => {
+    const before = new Date(Date.now() - 1000);
+    const earlier = await runContainer(docker, uniqueName("ev-since"));
+    const monitor = monitorFor();
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const iterator = monitor.events({ since: before, signal: controller.signal, filters: { type: "container" } });
+    const loop = (async () => {
+      for await (const item of iterator) {
+        if (item.kind === "event") seen.push(`${item.action}:${item.actor.id}`);
+        else seen.push(item.kind);
+      }
+    })();
+    await monitor.ready();
+    const later = await runContainer(docker, uniqueName("ev-since"));
+    const mine = () => seen.filter((entry) => entry.endsWith(earlier) || entry.endsWith(later) || !entry.includes(":"));
+    await vi.waitFor(() => expect(mine()).toEqual([...lifecycle(earlier), ...lifecycle(later)]), { timeout: 10_000 });
+    controller.abort();
+    await expect(loop).rejects.toThrow(/aborted/);
+  });
+
+  it("closing the monitor cancels the events connection", async () => {
+    const before = await settledListenerCount(docker);
+    const monitor = monitorFor();
+    monitor.on(() => undefined);
+    await monitor.ready();
+    expect(await eventsListenerCount(docker)).toBe(before + 1);
+    await monitor.close();
+    await vi.waitFor(async () => expect(await eventsListenerCount(docker)).toBe(before), { timeout: 5_000 });
+  });
+});
+
+describe.each(API_VERSIONS)("events across a daemon restart at API %s", (apiVersion) => {
+  let docker: DockerApi<any>;
+  beforeAll(() => {
+    docker = rawTestApi({ apiVersion });
+  });
+  afterAll(async () => {
+    await docker.close();
+  });
+
+  it("every event before the stop and after the restart is delivered exactly once, in order", async () => {
+    const daemonDir = process.env["BERTH_DAEMON_DIR"];
+    // Restart only the daemon under test: the one scripts/daemon.sh manages in BERTH_DAEMON_DIR.
+    expect(daemonDir, "BERTH_DAEMON_DIR must name the directory of the daemon at BERTH_TEST_DOCKER_HOST").toBeTruthy();
+    expect(testDockerHost()).toBe(`unix://${daemonDir!.replace(/\/$/, "")}/docker.sock`);
+
+    const states: Array<EventConnectionState & { at: number }> = [];
+    // A first retry 4 s after the drop (no jitter): the daemon is back after about 1.5 s, so
+    // the events of `during` are produced while the monitor is still away and can only come
+    // back through the `since` replay.
+    const monitor = createEventMonitor(docker, {
+      backoff: { initialDelayMs: 4000, maxDelayMs: 4000 },
+      random: () => 0,
+      onState: (state) => states.push({ ...state, at: Date.now() }),
+    });
+    const listeners = Array.from({ length: 3 }, () => collector());
+    for (const { listener } of listeners) monitor.addEventListener(listener);
+    try {
+      await monitor.ready();
+      const before = await runContainer(docker, uniqueName("ev-before"));
+      for (const { items } of listeners)
+        await vi.waitFor(() => expect(sequence(items, [before])).toEqual(lifecycle(before)), { timeout: 10_000 });
+
+      const stoppedAt = Date.now();
+      await promisify(execFile)("bash", [DAEMON_SCRIPT, "restart-daemon"], { env: { ...process.env, BERTH_DAEMON_DIR: daemonDir } });
+      const restartedAt = Date.now();
+      expect(monitor.state.state).toBe("disconnected");
+      const during = await runContainer(docker, uniqueName("ev-during"));
+      const duringDoneAt = Date.now();
+      await monitor.ready();
+      const after = await runContainer(docker, uniqueName("ev-after"));
+
+      const expected = [...lifecycle(before), ...lifecycle(during), ...lifecycle(after)];
+      for (const { items } of listeners) {
+        await vi.waitFor(() => expect(sequence(items, [before, during, after])).toEqual(expected), { timeout: 10_000 });
+        expect(items.filter((item) => item.kind !== "event")).toEqual([]);
+      }
+      // Nothing more arrives late (a duplicate would show up here).
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (const { items } of listeners) expect(sequence(items, [before, during, after])).toEqual(expected);
+
+      const reconnected = states.find((state) => state.state === "reconnected");
+      expect(reconnected).toBeDefined();
+      // `during` was over before the stream came back: its events came through the replay.
+      expect(duringDoneAt).toBeLessThan(reconnected!.at);
+      console.info(
+        `[events] API ${apiVersion}: restart-daemon took ${restartedAt - stoppedAt} ms; stream back after ${(reconnected as { downtimeMs: number }).downtimeMs} ms ` +
+          `(first retry held back to 4 s on purpose); states: ${states.map((state) => state.state).join(" → ")}`,
+      );
+    } finally {
+      await monitor.close();
+    }
+  });
+
+  it("with the default backoff the stream is back soon after the daemon", async () => {
+    const daemonDir = process.env["BERTH_DAEMON_DIR"]!;
+    const states: Array<EventConnectionState & { at: number }> = [];
+    const monitor = createEventMonitor(docker, { onState: (state) => states.push({ ...state, at: Date.now() }) });
+    const { items, listener } = collector();
+    monitor.addEventListener(listener);
+    try {
+      await monitor.ready();
+      await promisify(execFile)("bash", [DAEMON_SCRIPT, "restart-daemon"], { env: { ...process.env, BERTH_DAEMON_DIR: daemonDir } });
+      const upAt = Date.now();
+      await monitor.ready();
+      const backAt = Date.now();
+      const id = await runContainer(docker, uniqueName("ev-back"));
+      await vi.waitFor(() => expect(sequence(items, [id])).toEqual(lifecycle(id)), { timeout: 10_000 });
+      const reconnected = states.find((state) => state.state === "reconnected") as { downtimeMs: number; attempts: number };
+      console.info(
+        `[events] API ${apiVersion}: default backoff: stream down ${reconnected.downtimeMs} ms in all, back ${backAt - upAt} ms after restart-daemon returned, ${reconnected.attempts} attempts`,
+      );
+      expect(backAt - upAt).toBeLessThan(6000);
+    } finally {
+      await monitor.close();
+    }
+  });
+});
