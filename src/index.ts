@@ -21,3 +21,6 @@ export type { DemuxChunk, DemuxOptions, StdStream } from "./codecs/demux.js";
 export * from "./events/index.js";
 export { JsonStreamParser, jsonStreamTransform, readJsonStream, DEFAULT_MAX_JSON_VALUE_LENGTH } from "./codecs/json-stream.js";
 export type { JsonStreamItem, JsonStreamOptions } from "./codecs/json-stream.js";
+export * from "./exec/index.js";
+export * from "./logs/index.js";
+export * from "./versions/index.js";

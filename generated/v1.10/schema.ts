@@ -1862,6 +1862,8 @@ export interface operations {
                 force?: boolean;
                 /** @description Repository to tag the image into. */
                 repo: string;
+                /** @description The new tag (default latest). */
+                tag?: string;
             };
             header?: never;
             path: {

@@ -9648,7 +9648,7 @@ export interface operations {
                         CanRemove?: boolean;
                         ContainerID?: string;
                         DetachKeys?: string;
-                        ExitCode?: number;
+                        ExitCode?: number | null;
                         ID?: string;
                         OpenStderr?: boolean;
                         OpenStdin?: boolean;
