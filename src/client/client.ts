@@ -1,0 +1,305 @@
+/**
+ * `DockerClient`: every method of the Go client's `Client` (go-dockerclient, API v1.9–v1.10)
+ * plus the documented v1.9–v1.11 endpoints it lacked, over berth's typed low-level API.
+ *
+ * Each method is a one-line delegation to a function of a `ClientContext` (containers.ts,
+ * images.ts, system.ts), so a feature is added by writing such a function and one method.
+ * Every method takes one options object with an optional `signal`.
+ *
+ * Streaming methods return operations instead of writing into Go-style output streams:
+ * `ProgressOperation` (build, pull, push, import, load: iterate the typed progress messages,
+ * `await` the result) and `ByteStreamOperation` (export, copy, image get: a tar stream read at
+ * the caller's pace, with `bytes()` / `pipeTo()` conveniences).
+ */
+import type { Client } from "openapi-fetch";
+import { createDockerApi, type ConnectionOptions, type DockerApi } from "../api.js";
+import { attachToContainer, type AttachOptions } from "../attach/attach.js";
+import type { AttachSession } from "../attach/session.js";
+import { resizeContainerTTY } from "../attach/resize.js";
+import {
+  eventMonitor,
+  events,
+  onEvent,
+  type EventItem,
+  type EventListener,
+  type EventsOptions,
+  type ListenerOptions,
+} from "../events/index.js";
+import { containerLogs, type ContainerLogsOptions } from "../logs/logs.js";
+import type { ContainerLogStream } from "../logs/log-stream.js";
+import { createClientContext, type CallOptions, type ClientContext } from "./context.js";
+import * as containers from "./containers.js";
+import type { ByteStreamOperation } from "./download.js";
+import * as streams from "./image-streams.js";
+import * as images from "./images.js";
+import type { ProgressOperation } from "./progress.js";
+import * as system from "./system.js";
+import type {
+  APIContainers,
+  APIImages,
+  AuthCheckResult,
+  Change,
+  Container,
+  ContainerCommitResult,
+  ContainerCreateResult,
+  ContainerTop,
+  DockerInfo,
+  DockerPaths,
+  DockerVersion,
+  Image,
+  ImageDeleteResponseItem,
+  ImageHistoryEntry,
+  ImageSearchResult,
+} from "./types.js";
+import { requireId } from "./validate.js";
+
+/** The API version the client's types describe; negotiation aims for it (and a daemon's minimum above it wins). */
+export const CLIENT_API_VERSION = "1.10";
+
+/** Options of `resizeContainerTTY`. */
+export interface ResizeContainerTTYOptions extends containers.ContainerOptions {
+  /** Rows. */
+  height: number;
+  /** Columns. */
+  width: number;
+}
+
+/** A Docker client with the Go client's methods. See the file comment. */
+export class DockerClient {
+  /** The typed low-level client (openapi-fetch over the v1.10 paths) for calls the methods do not cover. */
+  readonly api: Client<DockerPaths>;
+  /** The connection machinery: transport, negotiated API version, versioned paths. */
+  readonly docker: DockerApi<DockerPaths>;
+  /** What the method implementations share; pass it to functions that extend the client. */
+  readonly context: ClientContext;
+
+  constructor(options: ConnectionOptions = {}) {
+    this.docker = createDockerApi<DockerPaths>({ ...options, preferredVersion: CLIENT_API_VERSION });
+    this.api = this.docker.api;
+    this.context = createClientContext(this.docker);
+  }
+
+  /** The API version in use (negotiated on first use unless `apiVersion` was given). */
+  apiVersion(options: CallOptions = {}): Promise<string> {
+    return this.docker.apiVersion(options.signal);
+  }
+
+  /** Releases pooled connections. */
+  close(): Promise<void> {
+    return this.docker.close();
+  }
+
+  /** `await using docker = new DockerClient()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // ---------------------------------------------------------------------- containers
+
+  /** Lists containers. Go `ListContainers`. */
+  listContainers(options?: containers.ListContainersOptions): Promise<APIContainers[]> {
+    return containers.listContainers(this.context, options);
+  }
+
+  /** Creates a container (`{config, hostConfig, name}`). Go `CreateContainer`. */
+  createContainer(options: containers.CreateContainerOptions): Promise<ContainerCreateResult> {
+    return containers.createContainer(this.context, options);
+  }
+
+  /** Inspects a container. Go `InspectContainer`. */
+  inspectContainer(options: containers.ContainerOptions): Promise<Container> {
+    return containers.inspectContainer(this.context, options);
+  }
+
+  /** Starts a container, optionally with a host configuration. Go `StartContainer`. */
+  startContainer(options: containers.StartContainerOptions): Promise<void> {
+    return containers.startContainer(this.context, options);
+  }
+
+  /** Stops a container (`timeout` seconds before killing it). Go `StopContainer`. */
+  stopContainer(options: containers.StopContainerOptions): Promise<void> {
+    return containers.stopContainer(this.context, options);
+  }
+
+  /** Restarts a container. Go `RestartContainer`. */
+  restartContainer(options: containers.StopContainerOptions): Promise<void> {
+    return containers.restartContainer(this.context, options);
+  }
+
+  /** Sends `killSignal` (a number or name; SIGKILL by default) to a container. Go `KillContainer`. */
+  killContainer(options: containers.KillContainerOptions): Promise<void> {
+    return containers.killContainer(this.context, options);
+  }
+
+  /** Removes a container (`removeVolumes`, `force`). Go `RemoveContainer`. */
+  removeContainer(options: containers.RemoveContainerOptions): Promise<void> {
+    return containers.removeContainer(this.context, options);
+  }
+
+  /** Waits for a container to stop; resolves with its exit code. Go `WaitContainer`. */
+  waitContainer(options: containers.ContainerOptions): Promise<number> {
+    return containers.waitContainer(this.context, options);
+  }
+
+  /** The changed paths of a container's filesystem. Go `ContainerChanges`. */
+  containerChanges(options: containers.ContainerOptions): Promise<Change[]> {
+    return containers.containerChanges(this.context, options);
+  }
+
+  /** The processes running in a container (`GET /containers/{id}/top`). */
+  topContainer(options: containers.TopContainerOptions): Promise<ContainerTop> {
+    return containers.topContainer(this.context, options);
+  }
+
+  /** The container's filesystem as a tar stream. Go `ExportContainer`. */
+  exportContainer(options: containers.ContainerOptions): ByteStreamOperation {
+    return containers.exportContainer(this.context, options);
+  }
+
+  /** A file or folder of a container as a tar stream. Go `CopyFromContainer`. */
+  copyFromContainer(options: containers.CopyFromContainerOptions): ByteStreamOperation {
+    return containers.copyFromContainer(this.context, options);
+  }
+
+  /** Creates an image from a container. Go `CommitContainer`. */
+  commitContainer(options: containers.CommitContainerOptions): Promise<ContainerCommitResult> {
+    return containers.commitContainer(this.context, options);
+  }
+
+  /** Resizes a running container's TTY. Go `ResizeContainerTTY`. */
+  async resizeContainerTTY(options: ResizeContainerTTYOptions): Promise<void> {
+    const id = requireId(options.id, "id");
+    await resizeContainerTTY(
+      this.docker,
+      id,
+      { height: options.height, width: options.width },
+      options.signal ? { signal: options.signal } : {},
+    );
+  }
+
+  // -------------------------------------------------------------------------- images
+
+  /** Lists images. Go `ListImages`. */
+  listImages(options?: images.ListImagesOptions): Promise<APIImages[]> {
+    return images.listImages(this.context, options);
+  }
+
+  /** Inspects an image (v1.10 key spelling whatever the daemon). Go `InspectImage`. */
+  inspectImage(options: images.ImageOptions): Promise<Image> {
+    return images.inspectImage(this.context, options);
+  }
+
+  /** Removes an image. Go `RemoveImage`. */
+  removeImage(options: images.RemoveImageOptions): Promise<ImageDeleteResponseItem[]> {
+    return images.removeImage(this.context, options);
+  }
+
+  /** Tags an image into a repository. Go `TagImage`. */
+  tagImage(options: images.TagImageOptions): Promise<void> {
+    return images.tagImage(this.context, options);
+  }
+
+  /** Builds an image from a tar context or a remote URL. Go `BuildImage`. */
+  buildImage(options: streams.BuildImageOptions): ProgressOperation<streams.BuildResult> {
+    return streams.buildImage(this.context, options);
+  }
+
+  /** Pulls an image. Go `PullImage`. */
+  pullImage(options: streams.PullImageOptions): ProgressOperation<streams.PullResult> {
+    return streams.pullImage(this.context, options);
+  }
+
+  /** Pushes an image. Go `PushImage`. */
+  pushImage(options: streams.PushImageOptions): ProgressOperation<streams.PushResult> {
+    return streams.pushImage(this.context, options);
+  }
+
+  /** Imports a filesystem archive (from a URL or a stream) as an image. Go `ImportImage`. */
+  importImage(options: streams.ImportImageOptions): ProgressOperation<streams.ImportResult> {
+    return streams.importImage(this.context, options);
+  }
+
+  /** The layers of an image (`GET /images/{name}/history`). */
+  imageHistory(options: images.ImageOptions): Promise<ImageHistoryEntry[]> {
+    return images.imageHistory(this.context, options);
+  }
+
+  /** Searches a registry (`GET /images/search`). */
+  searchImages(options: images.SearchImagesOptions): Promise<ImageSearchResult[]> {
+    return images.searchImages(this.context, options);
+  }
+
+  /** A repository's images as a tar stream (`GET /images/{name}/get`). */
+  exportImage(options: images.ImageOptions): ByteStreamOperation {
+    return images.exportImage(this.context, options);
+  }
+
+  /** Loads images from a tar archive (`POST /images/load`). */
+  loadImage(options: streams.LoadImageOptions): ProgressOperation<streams.LoadResult> {
+    return streams.loadImage(this.context, options);
+  }
+
+  // -------------------------------------------------------------------------- system
+
+  /** System-wide information. Go `Info`. */
+  info(options?: CallOptions): Promise<DockerInfo> {
+    return system.info(this.context, options);
+  }
+
+  /** The daemon's version. Go `Version`. */
+  version(options?: CallOptions): Promise<DockerVersion> {
+    return system.version(this.context, options);
+  }
+
+  /** `GET /_ping`: resolves with `"OK"`. */
+  ping(options?: CallOptions): Promise<string> {
+    return system.ping(this.context, options);
+  }
+
+  /** Checks registry credentials through the daemon (`POST /auth`). */
+  checkAuth(options: system.CheckAuthOptions): Promise<AuthCheckResult> {
+    return system.checkAuth(this.context, options);
+  }
+
+  // ------------------------------------------------------------- attach, logs and events
+
+  /**
+   * Attaches to a container's stdio over a hijacked connection. Go `AttachToContainer`: the
+   * promise resolves once the daemon accepted the attach (the Go `Success` handshake), so a
+   * caller can start the container afterwards without losing output.
+   */
+  attachToContainer(options: AttachOptions): Promise<AttachSession> {
+    return attachToContainer(this.docker, options);
+  }
+
+  /**
+   * A container's logs (`GET /containers/{id}/logs`, API 1.11 and later: every daemon that
+   * accepts API 1.12 has it), optionally followed until the container exits.
+   */
+  containerLogs(options: ContainerLogsOptions): Promise<ContainerLogStream> {
+    return containerLogs(this.docker as DockerApi<any>, options);
+  }
+
+  /**
+   * Adds a listener to the client's shared `/events` stream (opened for the first listener).
+   * Go `AddEventListener`: adding the same listener twice throws `ListenerAlreadyExistsError`.
+   */
+  addEventListener(listener: EventListener, options?: Omit<ListenerOptions, "signal">): void {
+    eventMonitor(this.docker).addEventListener(listener, options);
+  }
+
+  /** Removes a listener; the stream closes after the last one. Go `RemoveEventListener`. */
+  removeEventListener(listener: EventListener): boolean {
+    return eventMonitor(this.docker).removeEventListener(listener);
+  }
+
+  /** `for await (const item of docker.events({signal}))`: events, overflow markers and stream errors. */
+  events(options?: EventsOptions): AsyncIterableIterator<EventItem> {
+    return events(this.docker, options);
+  }
+
+  /** Calls `callback` for every event item until the returned function is called. */
+  onEvent(callback: EventListener, options?: ListenerOptions): () => void {
+    return onEvent(this.docker, callback, options);
+  }
+}
