@@ -3,14 +3,15 @@
  * `paths` of any API version. Every higher layer (the Go-surface client, attach, events,
  * newer API versions) is built on what `createDockerApi` returns.
  */
-import createClient, { type Client } from "openapi-fetch";
+import createClient from "openapi-fetch";
 import { DEFAULT_DOCKER_HOST, parseDockerHost, type Endpoint, type TlsOptions } from "./docker-host.js";
 import { DockerAbortError, InvalidOptionError } from "./errors.js";
-import { errorMiddleware, raceSignal, userAgentMiddleware, versionPrefixMiddleware } from "./middleware.js";
+import { errorMiddleware, guardCalls, raceSignal, userAgentMiddleware, validateHeaderValue, versionPrefixMiddleware } from "./middleware.js";
 import { createTransport, type Runtime } from "./transport/index.js";
 import { DockerRequest } from "./transport/messages.js";
 import type { Transport } from "./transport/types.js";
 import { ApiVersionPin } from "./version.js";
+import type { StrictClient } from "./versions/strict-client.js";
 
 /** berth's own version, sent in the User-Agent. */
 export const BERTH_VERSION = "0.1.0";
@@ -43,8 +44,11 @@ export interface DockerApiOptions extends ConnectionOptions {
 
 /** A low-level client: typed calls plus the connection machinery they share. */
 export interface DockerApi<Paths extends {}> {
-  /** openapi-fetch client: `api.GET("/containers/{id}/json", { params: { path: { id } } })`. */
-  readonly api: Client<Paths>;
+  /**
+   * openapi-fetch client: `api.GET("/containers/{id}/json", { params: { path: { id } } })`.
+   * Typed strictly: a misspelled parameter or body field fails to compile (see strict-client.ts).
+   */
+  readonly api: StrictClient<Paths>;
   readonly transport: Transport;
   readonly endpoint: Endpoint;
   /** The User-Agent sent with every request, hijacked ones included. */
@@ -85,12 +89,15 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
     pathSerializer: serializeDockerPath,
   });
   const userAgent = options.userAgent ?? `berth/${BERTH_VERSION}`;
+  // Checked here once: the hijack path writes it into the request head as is.
+  validateHeaderValue("userAgent", userAgent);
   api.use(versionPrefixMiddleware(pin), userAgentMiddleware(userAgent), errorMiddleware());
+  guardCalls(api, pin);
 
   const apiVersion = async (signal?: AbortSignal) => raceSignal(pin.resolve(), signal);
   const lifetime = new AbortController();
   return {
-    api,
+    api: api as unknown as StrictClient<Paths>,
     transport,
     endpoint: transport.endpoint,
     userAgent,
@@ -115,18 +122,27 @@ export function serializeDockerQuery(query: Record<string, unknown> | undefined)
   for (const key of Object.keys(query)) {
     const value = query[key];
     if (value === undefined || value === null) continue;
-    const name = encodeURIComponent(key);
+    const name = encodeComponent(key, "query");
     if (Array.isArray(value)) {
-      for (const item of value) parts.push(`${name}=${encodeURIComponent(String(item))}`);
+      for (const item of value) parts.push(`${name}=${encodeComponent(String(item), key)}`);
     } else if (typeof value === "object") {
-      parts.push(`${name}=${encodeURIComponent(JSON.stringify(value))}`);
+      parts.push(`${name}=${encodeComponent(JSON.stringify(value), key)}`);
     } else if (typeof value === "boolean") {
       parts.push(`${name}=${value ? "1" : "0"}`);
     } else {
-      parts.push(`${name}=${encodeURIComponent(String(value))}`);
+      parts.push(`${name}=${encodeComponent(String(value), key)}`);
     }
   }
   return parts.join("&");
+}
+
+/** `encodeURIComponent`, with its URIError for a lone UTF-16 surrogate turned into berth's typed error. */
+function encodeComponent(text: string, option: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    throw new InvalidOptionError(option, "contains a lone UTF-16 surrogate, which no URL can carry");
+  }
 }
 
 /**
@@ -141,6 +157,6 @@ export function serializeDockerPath(pathname: string, pathParams: Record<string,
     if (value === undefined || value === null || value === "") throw new InvalidOptionError(name, "must not be empty");
     const text = String(value);
     if (text === "." || text === "..") throw new InvalidOptionError(name, `${JSON.stringify(text)} cannot name a Docker object`);
-    return encodeURIComponent(text);
+    return encodeComponent(text, name);
   });
 }

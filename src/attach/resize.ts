@@ -13,7 +13,7 @@ export interface TtySize {
 
 /** Resizes the TTY of `container`. The container must be running and have a TTY. */
 export async function resizeContainerTTY(
-  docker: Pick<DockerApi<any>, "api">,
+  docker: DockerApi<any>,
   container: string,
   size: TtySize,
   options: { signal?: AbortSignal | undefined } = {},

@@ -11,7 +11,7 @@
  * `await` the result) and `ByteStreamOperation` (export, copy, image get: a tar stream read at
  * the caller's pace, with `bytes()` / `pipeTo()` conveniences).
  */
-import type { Client } from "openapi-fetch";
+import type { StrictClient } from "../versions/strict-client.js";
 import { createDockerApi, type ConnectionOptions, type DockerApi } from "../api.js";
 import { attachToContainer, type AttachOptions } from "../attach/attach.js";
 import type { AttachSession } from "../attach/session.js";
@@ -67,7 +67,7 @@ export interface ResizeContainerTTYOptions extends containers.ContainerOptions {
 /** A Docker client with the Go client's methods. See the file comment. */
 export class DockerClient {
   /** The typed low-level client (openapi-fetch over the v1.10 paths) for calls the methods do not cover. */
-  readonly api: Client<DockerPaths>;
+  readonly api: StrictClient<DockerPaths>;
   /** The connection machinery: transport, negotiated API version, versioned paths. */
   readonly docker: DockerApi<DockerPaths>;
   /** What the method implementations share; pass it to functions that extend the client. */

@@ -223,7 +223,7 @@ describe("createExec / inspectExec / resizeExec", () => {
     ]) {
       const error = await call().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(NoSuchExecError);
-      expect(error).toMatchObject({ id: "nope", status: 404, code: "ERR_DOCKER_API", daemonMessage: "No such exec instance: nope" });
+      expect(error).toMatchObject({ id: "nope", status: 404, code: "ERR_NO_SUCH_EXEC", daemonMessage: "No such exec instance: nope" });
       expect(isNoSuchExecError(error) && isDockerError(error)).toBe(true);
     }
   });
