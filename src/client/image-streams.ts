@@ -31,6 +31,11 @@ export interface BuildImageOptions extends CallOptions {
   remote?: string | undefined;
   /** Name (and optional `:tag`) of the result (`t`; Go `Name`). */
   name?: string | undefined;
+  /**
+   * Path of the Dockerfile inside the context (`dockerfile`; default `Dockerfile`). Not in the
+   * v1.10 reference (documented from API 1.17); every daemon that accepts API 1.12 reads it.
+   */
+  dockerfile?: string | undefined;
   /** Do not use the build cache (`nocache`). */
   noCache?: boolean | undefined;
   /** Less output (`q`; Go `SuppressOutput`). */
@@ -64,6 +69,7 @@ export function buildImage(context: ClientContext, options: BuildImageOptions): 
     const body = hasContext ? toRequestBody(options.context!, "context") : undefined;
     const query: Record<string, unknown> = {
       t: options.name,
+      dockerfile: options.dockerfile === undefined ? undefined : requireText(options.dockerfile, "dockerfile", "a path inside the context"),
       q: options.quiet,
       nocache: options.noCache,
       rm: options.rmTmpContainer,

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# scripts/pack-test.sh - the npm package as a user gets it (`npm run pack-test`; a step of npm test).
+#
+# 1. `npm pack` (its `prepack` builds dist/ and the API reference docs/api/) and checks what the
+#    tarball holds: the compiled library and its declarations, the bin, the API reference, the
+#    generator with its overlay, and no sources or tests.
+# 2. Installs the tarball into a fresh temporary project (`npm install --prefer-offline`: the
+#    dependencies come from the npm cache the repository's own install filled).
+# 3. Runs test/packaging/consumer.mjs there on Node, Bun and Deno (`import ... from "berth"`:
+#    ping, version and a typed error against the test daemon); runs the `berth` bin.
+# 4. Type-checks test/packaging/consumer.ts against the installed declarations with
+#    moduleResolution nodenext and bundler.
+#
+# Deno reads the package from the project's node_modules (`--node-modules-dir=manual`, bare and
+# `npm:` specifiers both resolve there): offline, a local tarball cannot be served to Deno's own
+# npm resolver, and this is how a Deno project with a package.json uses an npm-installed package.
+# Needs the daemon: BERTH_TEST_DOCKER_HOST (scripts/test.sh exports it; so does
+# `eval "$(bash scripts/daemon.sh env)"`).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+: "${BERTH_TEST_DOCKER_HOST:?set BERTH_TEST_DOCKER_HOST (eval \"\$(bash scripts/daemon.sh env)\")}"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/berth-pack-test.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+log() { printf '[pack-test] %s\n' "$*" >&2; }
+fail() {
+  printf '[pack-test] FAIL: %s\n' "$*" >&2
+  exit 1
+}
+
+# --- 1. pack
+log "npm pack (prepack: build + docs)"
+npm pack --pack-destination "$WORK" --silent >"$WORK/pack.out"
+TARBALL="$WORK/$(tail -n 1 "$WORK/pack.out")"
+[ -f "$TARBALL" ] || fail "npm pack did not write a tarball ($(cat "$WORK/pack.out"))"
+tar -tzf "$TARBALL" | sed 's|^package/||' | sort >"$WORK/files.txt"
+for required in \
+  package.json README.md bin/berth.js \
+  dist/src/index.js dist/src/index.d.ts dist/src/cli/main.js dist/src/versions/v1.41.d.ts \
+  dist/generated/v1.10/index.js dist/generated/v1.41/index.d.ts \
+  docs/api/index.html docs/migration.md \
+  scripts/generate.mjs scripts/generate/pipeline.mjs overlays/docker-engine-api.yaml; do
+  grep -qxF "$required" "$WORK/files.txt" || fail "the tarball lacks $required"
+done
+if grep -E '^(src|test|bench|spec|examples)/|\.test\.|^node_modules/' "$WORK/files.txt"; then
+  fail "the tarball holds sources or tests (listed above)"
+fi
+log "tarball $(basename "$TARBALL"): $(wc -l <"$WORK/files.txt") files, $(du -k "$TARBALL" | cut -f1) KiB"
+
+# --- 2. a fresh project
+PROJECT="$WORK/project"
+mkdir -p "$PROJECT"
+cp test/packaging/consumer.mjs test/packaging/consumer.ts test/packaging/tsconfig.*.json "$PROJECT/"
+cat >"$PROJECT/package.json" <<'EOF'
+{ "name": "berth-pack-test-consumer", "version": "1.0.0", "private": true, "type": "module" }
+EOF
+TYPES_NODE="$(node -p 'require("./node_modules/@types/node/package.json").version')"
+log "npm install the tarball (and @types/node@$TYPES_NODE for the type check) into $PROJECT"
+(cd "$PROJECT" && npm install --prefer-offline --no-audit --no-fund --silent "$TARBALL" "@types/node@$TYPES_NODE")
+
+# --- 3. each runtime imports berth and talks to the daemon
+export DOCKER_HOST="$BERTH_TEST_DOCKER_HOST"
+BUN="$ROOT/node_modules/.bin/bun"
+DENO="$ROOT/node_modules/.bin/deno"
+(cd "$PROJECT" && node consumer.mjs) || fail "node could not use the installed package"
+(cd "$PROJECT" && "$BUN" consumer.mjs) || fail "bun could not use the installed package"
+(cd "$PROJECT" && "$DENO" run -A --node-modules-dir=manual consumer.mjs) || fail "deno could not use the installed package"
+sed 's|from "berth|from "npm:berth|' "$PROJECT/consumer.mjs" >"$PROJECT/consumer-npm-specifier.mjs"
+(cd "$PROJECT" && "$DENO" run -A --node-modules-dir=manual consumer-npm-specifier.mjs) || fail "deno could not import npm:berth"
+
+out="$(cd "$PROJECT" && ./node_modules/.bin/berth version)" || fail "the berth bin failed"
+grep -q '^ API version: ' <<<"$out" || fail "unexpected berth version output: $out"
+log "node_modules/.bin/berth version: ok"
+# The generator ships, and says what it needs when the project lacks its tools.
+set +e
+gen="$(cd "$PROJECT" && ./node_modules/.bin/berth generate --spec "$ROOT/spec/docker-api-v1.10.yaml" 2>&1)"
+rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q 'npm install --save-dev openapi-typescript' <<<"$gen" || fail "berth generate without its tools: exit $rc, $gen"
+log "berth generate without the generator's tools explains what to install: ok"
+
+# --- 4. types resolve through the exports map
+for resolution in nodenext bundler; do
+  (cd "$PROJECT" && node "$ROOT/node_modules/typescript/bin/tsc" -p "tsconfig.$resolution.json") ||
+    fail "consumer.ts does not type-check with moduleResolution $resolution"
+  log "tsc with moduleResolution $resolution: ok"
+done
+log "all checks passed"

@@ -1,0 +1,35 @@
+// Run by scripts/pack-test.sh in a fresh project that installed the packed tarball, unchanged on
+// Node, Bun and Deno: imports berth by its package name and talks to the test daemon.
+import { DockerClient, createDockerApi, fromEnv, isDockerError, BERTH_VERSION } from "berth";
+import { createDockerApiV141 } from "berth/v1.41";
+
+const env = typeof Deno !== "undefined" ? Deno.env.toObject() : process.env;
+const runtime = typeof Deno !== "undefined" ? "deno" : typeof Bun !== "undefined" ? "bun" : "node";
+const { options, source } = fromEnv(env);
+if (source !== "DOCKER_HOST") throw new Error(`expected the connection from DOCKER_HOST, got ${source}`);
+
+const docker = new DockerClient(options);
+try {
+  const pong = await docker.ping();
+  if (pong !== "OK") throw new Error(`ping answered ${JSON.stringify(pong)}`);
+  const version = await docker.version();
+  if (!/^\d+\.\d+/.test(version.Version ?? "")) throw new Error(`odd daemon version ${JSON.stringify(version.Version)}`);
+  const apiVersion = await docker.apiVersion();
+
+  const v141 = createDockerApiV141(options);
+  const { data } = await v141.api.GET("/version");
+  await v141.close();
+  if (data?.ApiVersion === undefined) throw new Error("the v1.41 client got no ApiVersion");
+
+  // The typed errors survive packaging: a missing container is NoSuchContainerError.
+  const missing = await docker.inspectContainer({ id: "berth-pack-test-no-such-container" }).catch((error) => error);
+  if (!isDockerError(missing) || missing.code !== "ERR_NO_SUCH_CONTAINER")
+    throw new Error(`expected ERR_NO_SUCH_CONTAINER, got ${missing}`);
+
+  if (typeof createDockerApi !== "function") throw new Error("createDockerApi is not exported");
+  console.log(
+    `${runtime}: berth ${BERTH_VERSION} ping OK, daemon ${version.Version}, API ${apiVersion} (v1.41 client: ${data.ApiVersion})`,
+  );
+} finally {
+  await docker.close();
+}
