@@ -9,6 +9,9 @@
 #   bash scripts/daemon.sh kill-daemon        SIGKILL dockerd (fault tests); containers/registries stay
 #   bash scripts/daemon.sh start-daemon-only  start dockerd only (after kill-daemon); no registries/image
 #   bash scripts/daemon.sh verify             run a container, push/pull through both registries
+#   bash scripts/daemon.sh start-tls          a second dockerd with a --tlsverify TCP listener (TLS tests)
+#   bash scripts/daemon.sh stop-tls           stop it and remove its directory
+#   bash scripts/daemon.sh env-tls            print its `export ...` lines
 #
 # Everything lives in ${BERTH_DAEMON_DIR:-/tmp/berth-daemon}. Progress goes to stderr; stdout of
 # `start` and `env` carries only the export lines, so `eval "$(bash scripts/daemon.sh start)"` works.
@@ -46,6 +49,30 @@ _bd_config() {
   BD_REG_HTPASSWD_ENTRY='berth:$2b$05$3JaxtJR26b8YVk.0XZ0fKOcP30So1pRv4tXmioPsTQv.IQOSe7VQ2'
   BD_API="v1.41"
   BD_LOCK="$BD_DIR.daemon-sh.lock" # beside the directory, which stop removes
+  BD_EXTRA_ARGS=()
+}
+
+# The TLS daemon (start-tls): a dockerd of its own in ${BERTH_TLS_DAEMON_DIR:-/tmp/berth-daemon-tls},
+# with its unix socket (for setup) and a --tlsverify TCP listener on 127.0.0.1:${BERTH_TLS_PORT:-2396}.
+# A second listener on 127.0.0.2, same port and certificate, is a daemon "whose certificate lacks the
+# dialled name" (the certificate names only IP:127.0.0.1 and DNS:localhost). No registries.
+_bd_tls_config() {
+  BERTH_DAEMON_DIR="${BERTH_TLS_DAEMON_DIR:-/tmp/berth-daemon-tls}"
+  _bd_config
+  BD_TLS_CERTS="$BD_DIR/certs"
+  local saved=""
+  [ -f "$BD_DIR/tls-port" ] && read -r saved <"$BD_DIR/tls-port" || true
+  BD_TLS_PORT="${BERTH_TLS_PORT:-${saved:-2396}}"
+  BD_TLS_HOST="tcp://127.0.0.1:$BD_TLS_PORT"
+  BD_TLS_MISMATCH_HOST="tcp://127.0.0.2:$BD_TLS_PORT"
+  BD_EXTRA_ARGS=(
+    --tlsverify
+    --tlscacert "$BD_TLS_CERTS/ca.pem"
+    --tlscert "$BD_TLS_CERTS/server-cert.pem"
+    --tlskey "$BD_TLS_CERTS/server-key.pem"
+    --host "tcp://127.0.0.1:$BD_TLS_PORT"
+    --host "tcp://127.0.0.2:$BD_TLS_PORT"
+  )
 }
 
 _bd_msg() { printf '[daemon.sh %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -299,6 +326,8 @@ _bd_start_dockerd() {
     --insecure-registry "$BD_REG" --insecure-registry "$BD_AUTH_REG"
     --shutdown-timeout 10
   )
+  # listeners and flags of a variant daemon (start-tls); empty for the ordinary one
+  args+=("${BD_EXTRA_ARGS[@]}")
   # dockerd starts (and supervises) its own containerd under --exec-root unless a system
   # containerd socket exists; then it would share that one, so give it a namespace of its own.
   if [ -S /run/containerd/containerd.sock ]; then
@@ -699,6 +728,69 @@ cmd_verify() {
 }
 
 # ----------------------------------------------------------------------------------------------
+# the TLS daemon (start-tls / stop-tls / env-tls); see _bd_tls_config
+
+# GET /_ping over TLS with the test client certificate
+_bd_tls_ping() {
+  local out
+  out="$(curl -sf --max-time 3 --cacert "$BD_TLS_CERTS/ca.pem" --cert "$BD_TLS_CERTS/cert.pem" \
+    --key "$BD_TLS_CERTS/key.pem" "https://127.0.0.1:$BD_TLS_PORT/_ping" 2>/dev/null)"
+  [ "$out" = "OK" ]
+}
+
+_bd_print_tls_env() {
+  local k
+  for k in \
+    "BERTH_TEST_TLS_DOCKER_HOST=$BD_TLS_HOST" \
+    "BERTH_TEST_TLS_MISMATCH_HOST=$BD_TLS_MISMATCH_HOST" \
+    "BERTH_TEST_TLS_CERTS=$BD_TLS_CERTS" \
+    "BERTH_TEST_TLS_UNIX_HOST=$BD_HOST" \
+    "BERTH_TLS_DAEMON_DIR=$BD_DIR"; do
+    printf 'export %s=%q\n' "${k%%=*}" "${k#*=}"
+  done
+}
+
+cmd_start_tls() {
+  local t0
+  t0="$(_bd_now)"
+  _bd_check_dir
+  _bd_lock
+  mkdir -p "$BD_DIR"
+  if _bd_ping "$BD_HOST" && [ -f "$BD_DIR/tls-port" ] && _bd_tls_ping && _bd_image_exists; then
+    _bd_msg "TLS daemon already running: $BD_TLS_HOST (unix: $BD_HOST)"
+    _bd_print_tls_env
+    return 0
+  fi
+  if [ "$(_bd_http_status "http://127.0.0.1:$BD_TLS_PORT/")" != 000 ] && ! _bd_ping "$BD_HOST"; then
+    _bd_die "port 127.0.0.1:$BD_TLS_PORT is already in use by something else (set BERTH_TLS_PORT)"
+  fi
+  bash "$(dirname "$_BD_SELF")/tls-certs.sh" "$BD_TLS_CERTS" || _bd_die "could not make the TLS material"
+  echo "$BD_TLS_PORT" >"$BD_DIR/tls-port"
+  _bd_ensure_dockerd
+  local deadline=$((SECONDS + 30))
+  until _bd_tls_ping; do
+    [ "$SECONDS" -lt "$deadline" ] || { tail -n 20 "$BD_LOG" >&2; _bd_die "no TLS answer on $BD_TLS_HOST"; }
+    sleep 0.1
+  done
+  _bd_import_image
+  _bd_msg "TLS daemon ready in $(_bd_since "$t0")s: $BD_TLS_HOST and $BD_TLS_MISMATCH_HOST (certs: $BD_TLS_CERTS)"
+  _bd_print_tls_env
+}
+
+# ensure_tls_daemon: like ensure_daemon, for the TLS daemon. Exports the BERTH_TEST_TLS_*
+# variables; BERTH_TLS_DAEMON_STARTED=1 only if this call started it (the caller then runs
+# `bash scripts/daemon.sh stop-tls` when done).
+ensure_tls_daemon() {
+  BERTH_TLS_DAEMON_STARTED=0
+  local out sock="${BERTH_TLS_DAEMON_DIR:-/tmp/berth-daemon-tls}"
+  case "$sock" in /*) ;; *) sock="$PWD/$sock" ;; esac
+  _bd_ping "unix://${sock%/}/docker.sock" || BERTH_TLS_DAEMON_STARTED=1
+  out="$(bash "$_BD_SELF" start-tls)" || return 1
+  eval "$out"
+  export BERTH_TLS_DAEMON_STARTED
+}
+
+# ----------------------------------------------------------------------------------------------
 # ensure_daemon: for scripts that source this file (test.sh, demo.sh).
 #
 #   . scripts/daemon.sh; ensure_daemon [--docker-host] || exit 1
@@ -726,7 +818,13 @@ ensure_daemon() {
     local sock="${BERTH_DAEMON_DIR:-/tmp/berth-daemon}"
     case "$sock" in /*) ;; *) sock="$PWD/$sock" ;; esac
     sock="${sock%/}/docker.sock"
-    _bd_ping "unix://$sock" || BERTH_DAEMON_STARTED=1
+    # "Started here" (and so stopped at exit) only when no daemon of that directory is alive:
+    # one that is restarting (a fault test) fails a single ping but belongs to someone else.
+    if ! _bd_ping "unix://$sock"; then
+      local pid
+      pid="$(cat "${sock%/docker.sock}/docker.pid" 2>/dev/null || true)"
+      if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then BERTH_DAEMON_STARTED=1; fi
+    fi
     out="$(bash "$_BD_SELF" start)" || return 1
     eval "$out"
   fi
@@ -750,8 +848,11 @@ _bd_main() {
     kill-daemon) cmd_kill_daemon ;;
     start-daemon-only) cmd_start_daemon_only ;;
     verify) cmd_verify ;;
+    start-tls) _bd_tls_config && cmd_start_tls ;;
+    stop-tls) _bd_tls_config && cmd_stop ;;
+    env-tls) _bd_tls_config && _bd_print_tls_env ;;
     *)
-      sed -n '2,16p' "$_BD_SELF" | sed 's/^# \{0,1\}//' >&2
+      sed -n '2,19p' "$_BD_SELF" | sed 's/^# \{0,1\}//' >&2
       exit 2
       ;;
   esac

@@ -11,8 +11,17 @@ import https from "node:https";
 import net from "node:net";
 import tls from "node:tls";
 import { formatEndpoint } from "../docker-host.js";
-import { DockerAbortError, DockerTimeoutError, connectionErrorFrom, type RequestSummary } from "../errors.js";
+import {
+  DockerAbortError,
+  DockerProtocolError,
+  DockerTimeoutError,
+  InvalidEndpointError,
+  connectionErrorFrom,
+  redactPath,
+  type RequestSummary,
+} from "../errors.js";
 import { BufferedResponse, type RequestBody, type TransportRequest } from "./messages.js";
+import { NodeStreamedResponse } from "./node-response.js";
 import { nodeSocketToRaw } from "./node-socket.js";
 import {
   BUFFER_SMALL_BODY_BYTES,
@@ -31,14 +40,19 @@ export function createNodeTransport(options: TransportOptions): Transport {
   const headersTimeoutMs = options.headersTimeoutMs ?? 0;
   const isTls = endpoint.kind === "tcp" && endpoint.tls !== undefined;
   const tlsOptions = endpoint.kind === "tcp" && endpoint.tls ? nodeTlsOptions(endpoint.tls, endpoint.host) : {};
+  // Made once: unusable PEM is refused here as InvalidEndpointError (tls.connect would throw a
+  // bare Error on every request), and every connection reuses the one context.
+  if (isTls) tlsOptions.secureContext = checkedTlsMaterial(tlsOptions, endpointText);
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: "lifo" as const };
   const agent = isTls ? new https.Agent({ ...agentOptions, ...tlsOptions }) : new http.Agent(agentOptions);
   const basePath = endpoint.kind === "tcp" ? endpoint.basePath : "";
+  const hostHeader =
+    endpoint.kind === "unix" ? "docker" : `${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
 
   function fetch(request: TransportRequest): Promise<Response> {
     const url = new URL(request.url);
     const path = basePath + url.pathname + url.search;
-    const summary: RequestSummary = { method: request.method, path };
+    const summary: RequestSummary = { method: request.method, path: redactPath(path) };
     const signal = request.signal ?? undefined;
     if (signal?.aborted) return Promise.reject(new DockerAbortError({ cause: signal.reason, request: summary }));
 
@@ -55,7 +69,9 @@ export function createNodeTransport(options: TransportOptions): Transport {
       request.headers.forEach((value, name) => {
         headers[name] = value;
       });
-      if (!headers["host"]) headers["host"] = endpoint.kind === "unix" ? "docker" : url.host;
+      // The endpoint's own host:port for TCP (what a reverse proxy routes by), as the hijack and
+      // the Bun/Deno transports send; request URLs all carry the placeholder origin http://docker.
+      if (!headers["host"]) headers["host"] = hostHeader;
 
       const req = (isTls ? https : http).request({
         agent,
@@ -95,6 +111,14 @@ export function createNodeTransport(options: TransportOptions): Transport {
       req.on("error", (error) => {
         signal?.removeEventListener("abort", onAbort);
         fail(error instanceof DockerAbortError || error instanceof DockerTimeoutError ? error : connectionErrorFrom(error, endpointText, summary));
+      });
+
+      // A 101 to a request that asked for no upgrade: without an 'upgrade' listener Node drops
+      // the socket and never settles the request, so the call would hang forever.
+      req.on("upgrade", (res: http.IncomingMessage, socket: net.Socket) => {
+        socket.destroy();
+        signal?.removeEventListener("abort", onAbort);
+        fail(new DockerProtocolError(`the daemon answered a plain request with ${res.statusCode} ${res.statusMessage ?? ""}`.trim(), { request: summary }));
       });
 
       req.on("response", (res) => {
@@ -165,9 +189,23 @@ function nodeTlsOptions(options: NonNullable<import("../docker-host.js").TlsOpti
   if (options.ca !== undefined) result.ca = toPem(options.ca);
   if (options.cert !== undefined) result.cert = toPem(options.cert);
   if (options.key !== undefined) result.key = toPem(options.key);
-  const servername = options.servername ?? (net.isIP(host) ? undefined : host);
-  if (servername) result.servername = servername;
+  // Always set: without it Node's agent takes the name to verify from the Host header
+  // (`calculateServerName` in _http_agent), and "" for an IP makes tls.connect check the IP
+  // itself against the certificate's IP SANs without sending SNI (which cannot carry an IP).
+  result.servername = options.servername ?? (net.isIP(host) ? "" : host);
   return result;
+}
+
+/**
+ * The secure context for the endpoint's CA, certificate and key.
+ * @throws InvalidEndpointError when OpenSSL cannot use them (its message names the problem, never the PEM).
+ */
+export function checkedTlsMaterial(options: tls.SecureContextOptions, endpointText: string): tls.SecureContext {
+  try {
+    return tls.createSecureContext(options);
+  } catch (error) {
+    throw new InvalidEndpointError(endpointText, `its TLS material cannot be used (${error instanceof Error ? error.message : String(error)})`);
+  }
 }
 
 function toPem(value: string | Uint8Array): string | Buffer {
@@ -251,8 +289,14 @@ function toResponse(
     return Promise.resolve(new BufferedResponse(null, init) as unknown as Response);
   }
   const length = Number(res.headers["content-length"]);
+  // Node reports a request destroyed by the caller's abort as the response's own "aborted"
+  // (ECONNRESET) error, not the DockerAbortError it was destroyed with: the signal decides.
   const midStreamError = (error: unknown) =>
-    error instanceof DockerAbortError ? error : connectionErrorFrom(error ?? new Error("connection closed before the body ended"), endpointText, summary);
+    error instanceof DockerAbortError
+      ? error
+      : signal?.aborted
+        ? new DockerAbortError({ cause: signal.reason, request: summary })
+        : connectionErrorFrom(error ?? new Error("connection closed before the body ended"), endpointText, summary);
 
   if (Number.isFinite(length) && length <= BUFFER_SMALL_BODY_BYTES) {
     return new Promise((resolve, reject) => {
@@ -271,39 +315,49 @@ function toResponse(
   }
 
   let finished = false;
-  const body = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        res.on("data", (chunk: Buffer) => {
-          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-          if ((controller.desiredSize ?? 1) <= 0) res.pause();
-        });
-        res.once("end", () => {
-          finished = true;
-          signal?.removeEventListener("abort", onAbort);
-          controller.close();
-        });
-        const error = (cause: unknown) => {
-          if (finished) return;
-          finished = true;
-          signal?.removeEventListener("abort", onAbort);
-          controller.error(midStreamError(cause));
-        };
-        res.once("error", error);
-        res.once("close", () => {
-          if (!res.complete) error(res.errored ?? undefined);
-        });
+  const settle = () => {
+    finished = true;
+    signal?.removeEventListener("abort", onAbort);
+  };
+  // Until someone reads the body, its errors are kept on `res` (res.errored) and reported to
+  // the reader then; without a listener an 'error' event would crash the process.
+  res.on("error", () => {});
+  const makeStream = () =>
+    new ReadableStream<Uint8Array>(
+      {
+        start(controller) {
+          if (res.destroyed && !res.complete) {
+            settle();
+            controller.error(midStreamError(res.errored ?? undefined));
+            return;
+          }
+          res.on("data", (chunk: Buffer) => {
+            controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+            if ((controller.desiredSize ?? 1) <= 0) res.pause();
+          });
+          res.once("end", () => {
+            settle();
+            controller.close();
+          });
+          const error = (cause: unknown) => {
+            if (finished) return;
+            settle();
+            controller.error(midStreamError(cause));
+          };
+          res.once("error", error);
+          res.once("close", () => {
+            if (!res.complete) error(res.errored ?? undefined);
+          });
+        },
+        pull() {
+          res.resume();
+        },
+        cancel() {
+          settle();
+          res.destroy();
+        },
       },
-      pull() {
-        res.resume();
-      },
-      cancel() {
-        finished = true;
-        signal?.removeEventListener("abort", onAbort);
-        res.destroy();
-      },
-    },
-    { highWaterMark: 256 * 1024, size: (chunk) => chunk.byteLength },
-  );
-  return Promise.resolve(new Response(body, init));
+      { highWaterMark: 256 * 1024, size: (chunk) => chunk.byteLength },
+    );
+  return Promise.resolve(new NodeStreamedResponse(res, init, makeStream, midStreamError, settle) as unknown as Response);
 }

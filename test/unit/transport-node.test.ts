@@ -189,4 +189,26 @@ describe("Node transport against a raw HTTP/1.1 server", () => {
     expect(received).toBe(total);
     await docker.close();
   });
+
+  it("reads chunked JSON answers without a web stream, and a cut one is a connection error", async () => {
+    let cut = false;
+    server = await startRawServer((socket) => {
+      socket.on("data", () => {
+        socket.write(head("200 OK", { "Content-Type": "application/json", "Transfer-Encoding": "chunked" }));
+        const json = JSON.stringify({ Id: "abc", Big: "x".repeat(10_000) });
+        socket.write(`${json.length.toString(16)}\r\n${json.slice(0, cut ? 100 : json.length)}`);
+        if (cut) setTimeout(() => socket.destroy(), 20);
+        else socket.write("\r\n0\r\n\r\n");
+      });
+    });
+    const docker = createDockerApi<any>({ host: server.host, apiVersion: "1.12", preferredVersion: "1.10" });
+    const { data } = await docker.api.GET("/containers/{id}/json", { params: { path: { id: "abc" } } });
+    expect(data).toMatchObject({ Id: "abc" });
+    expect((data as { Big: string }).Big).toHaveLength(10_000);
+    cut = true;
+    await docker.close();
+    const again = createDockerApi<any>({ host: server.host, apiVersion: "1.12", preferredVersion: "1.10" });
+    await expect(again.api.GET("/containers/{id}/json", { params: { path: { id: "abc" } } })).rejects.toBeInstanceOf(DockerConnectionError);
+    await again.close();
+  });
 });
