@@ -1,0 +1,80 @@
+/**
+ * One stream measurement in a fresh process (so peak RSS is this stream's alone):
+ *
+ *   stream-child --client berth --kind export|logs|attach --size <bytes> [--container <id>]
+ *
+ * Loads the client, pings once (module loading and the first connection stay out of the
+ * numbers), then times the stream: wall clock, process CPU, resident memory before and the
+ * peak after. For `attach` it creates the producing container itself (64 KiB writes, logging
+ * off so nothing is written to disk), attaches, starts it, reads to the end and removes it.
+ * Prints one JSON line (`StreamSample`, or `{ error }`).
+ */
+import { performance } from "node:perf_hooks";
+import { loadClient } from "../clients/index.js";
+import { errorText } from "../lib/errors.js";
+import type { ClientName } from "../clients/types.js";
+import { parseArgs, scriptArgs } from "../lib/child.js";
+import { bulkCommand, containerSpec, createContainer, rawFor, removeContainer, targetFromEnv } from "../lib/daemon.js";
+import { profileWindow } from "../lib/inspector-profile.js";
+import { collectGarbage, cpuMicros, residentMemory } from "../lib/process-stats.js";
+
+/** The streams measured. */
+export type StreamKind = "export" | "logs" | "attach";
+
+/** What one child reports. */
+export interface StreamSample {
+  bytes: number;
+  elapsedMs: number;
+  cpuUs: number;
+  rssBefore: number;
+  peakRss: number;
+}
+
+async function main(): Promise<StreamSample> {
+  const args = parseArgs(scriptArgs());
+  const kind = args["kind"] as StreamKind;
+  const size = Number(args["size"]);
+  const target = targetFromEnv();
+  const loaded = await loadClient(args["client"] as ClientName, target);
+  if (!("client" in loaded)) throw new Error(loaded.error);
+  const client = loaded.client;
+  await client.ping();
+
+  const raw = rawFor(target);
+  let attachId: string | undefined;
+  let run: () => Promise<number>;
+  if (kind === "attach") {
+    const id = await createContainer(raw, target, "attach", containerSpec(target, bulkCommand(size), { LogConfig: { Type: "none" } }));
+    attachId = id;
+    run = () =>
+      client.attach(id, async () => {
+        await raw.json("POST", `/containers/${id}/start`);
+      });
+  } else {
+    const id = args["container"]!;
+    run = kind === "export" ? () => client.exportContainer(id) : () => client.logs(id);
+  }
+
+  try {
+    collectGarbage();
+    const rssBefore = residentMemory().rss;
+    const cpu0 = cpuMicros();
+    const t0 = performance.now();
+    const bytes = await profileWindow(run);
+    const elapsedMs = performance.now() - t0;
+    const cpuUs = cpuMicros() - cpu0;
+    const { peak } = residentMemory();
+    return { bytes, elapsedMs, cpuUs, rssBefore, peakRss: peak };
+  } finally {
+    if (attachId) await removeContainer(raw, attachId);
+    raw.close();
+  }
+}
+
+try {
+  console.log(JSON.stringify(await main()));
+  process.exit(0);
+} catch (error) {
+  console.log(JSON.stringify({ error: errorText(error) }));
+  process.exit(1);
+}
