@@ -6,7 +6,14 @@
 import createClient from "openapi-fetch";
 import { DEFAULT_DOCKER_HOST, parseDockerHost, type Endpoint, type TlsOptions } from "./docker-host.js";
 import { DockerAbortError, InvalidOptionError } from "./errors.js";
-import { errorMiddleware, guardCalls, raceSignal, userAgentMiddleware, validateHeaderValue, versionPrefixMiddleware } from "./middleware.js";
+import {
+  errorMiddleware,
+  guardCalls,
+  raceSignal,
+  userAgentMiddleware,
+  validateHeaderValue,
+  versionPrefixMiddleware,
+} from "./middleware.js";
 import { createTransport, type Runtime } from "./transport/index.js";
 import { DockerRequest } from "./transport/messages.js";
 import type { Transport } from "./transport/types.js";

@@ -54,7 +54,9 @@ const DEFAULT_TLS_PORT = 2376;
 export function parseDockerHost(host: string, tls?: TlsOptions): Endpoint {
   const raw = host.trim();
   if (raw === "") throw new InvalidEndpointError(host, "empty endpoint");
-  if (/[\0\r\n]/.test(raw)) throw new InvalidEndpointError(host, "control characters are not allowed");
+  // Any C0 control character or DEL: URL parsing would silently drop tabs, and NUL/CR/LF would
+  // reach socket paths and request heads.
+  if (/[\x00-\x1f\x7f]/.test(raw)) throw new InvalidEndpointError(host, "control characters are not allowed");
   if (raw.startsWith("/")) return { kind: "unix", socketPath: raw };
 
   const schemeMatch = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw);
@@ -64,7 +66,15 @@ export function parseDockerHost(host: string, tls?: TlsOptions): Endpoint {
 
   if (scheme === "unix") {
     if (!rest.startsWith("/")) throw new InvalidEndpointError(host, "unix socket path must be absolute (unix:///path)");
-    return { kind: "unix", socketPath: decodeURIComponent(rest) };
+    let socketPath: string;
+    try {
+      socketPath = decodeURIComponent(rest);
+    } catch {
+      throw new InvalidEndpointError(host, "malformed percent-encoding in the socket path");
+    }
+    // Checked again after decoding: %00 or %0A must not smuggle a control character in.
+    if (/[\x00-\x1f\x7f]/.test(socketPath)) throw new InvalidEndpointError(host, "control characters are not allowed");
+    return { kind: "unix", socketPath };
   }
   if (scheme === "npipe") throw new InvalidEndpointError(host, "Windows named pipes are not supported");
   if (scheme === "ssh") throw new InvalidEndpointError(host, "ssh:// endpoints are not supported; forward the socket instead");
@@ -90,12 +100,27 @@ export function parseDockerHost(host: string, tls?: TlsOptions): Endpoint {
   // URL keeps IPv6 hosts in brackets; socket APIs want them bare.
   const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
   const basePath = url.pathname === "/" ? "" : url.pathname.replace(/\/+$/, "");
-  return { kind: "tcp", host: hostname, port, tls: useTls ? { ...(tls ?? {}) } : undefined, basePath };
+  return { kind: "tcp", host: hostname, port, tls: useTls ? privateTls(tls) : undefined, basePath };
+}
+
+/**
+ * A copy of the TLS options whose private key stays out of debug output: `util.inspect` (Node,
+ * Bun), `Deno.inspect` and `JSON.stringify` of a client (its transport keeps the endpoint) show
+ * `key: "[redacted]"`. The hooks are non-enumerable, so a spread copy has only the options.
+ */
+function privateTls(tls: TlsOptions | undefined): TlsOptions {
+  const copy: TlsOptions = { ...(tls ?? {}) };
+  const shown = () => ({ ...copy, ...(copy.key !== undefined ? { key: "[redacted]" } : {}) });
+  for (const hook of [Symbol.for("nodejs.util.inspect.custom"), Symbol.for("Deno.customInspect"), "toJSON"]) {
+    Object.defineProperty(copy, hook, { value: shown, enumerable: false });
+  }
+  return copy;
 }
 
 /** Renders an endpoint back into its canonical string (for messages; never includes key material). */
 export function formatEndpoint(endpoint: Endpoint): string {
-  if (endpoint.kind === "unix") return `unix://${endpoint.socketPath}`;
+  // `%` is escaped because parseDockerHost percent-decodes unix:// paths: the result parses back to the same path.
+  if (endpoint.kind === "unix") return `unix://${endpoint.socketPath.replace(/%/g, "%25")}`;
   const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host;
   return `${endpoint.tls ? "https" : "tcp"}://${host}:${endpoint.port}${endpoint.basePath}`;
 }

@@ -14,8 +14,10 @@ export type DockerErrorCode =
   | "ERR_DOCKER_API"
   | "ERR_NO_SUCH_CONTAINER"
   | "ERR_NO_SUCH_IMAGE"
+  | "ERR_NO_SUCH_EXEC"
   | "ERR_CONNECTION"
   | "ERR_CONNECTION_REFUSED"
+  | "ERR_TLS"
   | "ERR_INVALID_ENDPOINT"
   | "ERR_TIMEOUT"
   | "ERR_ABORTED"
@@ -33,11 +35,59 @@ export type DockerErrorCode =
   | "ERR_CREDENTIAL_HELPER"
   | "ERR_BUILD_CONTEXT";
 
-/** What the failing request was, with credentials already removed. */
+/** What the failing request was, with credentials already removed (headers are never part of it). */
 export interface RequestSummary {
   method: string;
-  /** Path and query as sent, e.g. `/v1.12/containers/abc/json`. */
+  /** Path and query as sent, e.g. `/v1.12/containers/abc/json`, passed through `redactPath`. */
   path: string;
+}
+
+/**
+ * `path` (with its query) as it may appear in an error: the user info of URL-valued query
+ * parameters (`remote` of build, `fromSrc` of import: `https://user:token@host/...`) and the
+ * values of build's `buildargs` (where tokens end up, whatever the docs advise) become `***`.
+ * Cheap when there is nothing to redact: the query is only parsed if it holds an `@` or buildargs.
+ */
+export function redactPath(path: string): string {
+  const q = path.indexOf("?");
+  if (q < 0) return path;
+  const query = path.slice(q + 1);
+  if (!query.includes("%40") && !query.includes("@") && !query.includes("buildargs=")) return path;
+  let changed = false;
+  const params = query.split("&").map((param) => {
+    const eq = param.indexOf("=");
+    if (eq < 0) return param;
+    let value: string;
+    try {
+      value = decodeURIComponent(param.slice(eq + 1));
+    } catch {
+      return param;
+    }
+    let redacted = redactUrlCredentials(value);
+    if (param.slice(0, eq) === "buildargs") {
+      try {
+        const args = JSON.parse(value) as Record<string, unknown>;
+        redacted = JSON.stringify(Object.fromEntries(Object.keys(args).map((key) => [key, "***"])));
+      } catch {
+        redacted = "***";
+      }
+    }
+    if (redacted === value) return param;
+    changed = true;
+    return `${param.slice(0, eq + 1)}${encodeURIComponent(redacted)}`;
+  });
+  return changed ? `${path.slice(0, q)}?${params.join("&")}` : path;
+}
+
+const URL_USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
+
+/**
+ * `text` with the user info of every URL in it (`https://user:token@host`) replaced by `***`.
+ * Applied to every error message and daemon message: dockerd quotes URLs it was given
+ * (a build's `remote`, an import's `fromSrc`) with their password in its error texts.
+ */
+export function redactUrlCredentials(text: string): string {
+  return text.includes("@") ? text.replace(URL_USER_INFO, "$1***@") : text;
 }
 
 /** Root of every error berth throws. */
@@ -48,7 +98,7 @@ export class DockerError extends Error {
   request?: RequestSummary;
 
   constructor(message: string, options?: { cause?: unknown; request?: RequestSummary }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(redactUrlCredentials(message), options?.cause === undefined ? undefined : { cause: options.cause });
     if (options?.request) this.request = options.request;
     Object.defineProperty(this, BRAND, { value: true });
   }
@@ -72,7 +122,7 @@ export class DockerApiError extends DockerError {
     const where = options?.request ? ` (${options.request.method} ${options.request.path})` : "";
     super(`Docker API error ${status}: ${daemonMessage || "(empty body)"}${where}`, options);
     this.status = status;
-    this.daemonMessage = daemonMessage;
+    this.daemonMessage = redactUrlCredentials(daemonMessage);
   }
 }
 
@@ -119,6 +169,33 @@ export class DockerConnectionError extends DockerError {
 export class ConnectionRefusedError extends DockerConnectionError {
   override name = "ConnectionRefusedError";
   override readonly code = "ERR_CONNECTION_REFUSED";
+}
+
+/** Why a TLS connection failed, as far as the runtime's error tells. */
+export type TlsFailure =
+  /** The daemon refused the handshake: it wants a client certificate signed by a CA it trusts. */
+  | "client-certificate-refused"
+  /** The daemon's certificate does not chain to the CA berth was given (`tls.ca`). */
+  | "untrusted-certificate"
+  /** The daemon's certificate does not name the host that was dialled (or `tls.servername`). */
+  | "hostname-mismatch"
+  /** Any other handshake failure (no TLS on that port, no common protocol version, ...). */
+  | "handshake-failed";
+
+/** The TLS handshake with the daemon failed; `failure` says which side refused and why. */
+export class DockerTlsError extends DockerConnectionError {
+  override name = "DockerTlsError";
+  override readonly code = "ERR_TLS";
+  readonly failure: TlsFailure;
+  constructor(
+    failure: TlsFailure,
+    message: string,
+    endpoint: string,
+    options?: { cause?: unknown; request?: RequestSummary; syscallCode?: string },
+  ) {
+    super(message, endpoint, options);
+    this.failure = failure;
+  }
 }
 
 /** The endpoint string cannot be used. The Go client's `ErrInvalidEndpoint`. */
@@ -198,16 +275,96 @@ export class DockerVersionError extends DockerError {
   override readonly code = "ERR_VERSION";
 }
 
-/** Maps a Node/Bun/Deno socket error to the matching berth error. */
+/**
+ * Maps a Node/Bun/Deno socket error to the matching berth error: `ConnectionRefusedError`,
+ * `DockerTlsError` (TLS endpoints only), `DockerProtocolError` for an answer the runtime's HTTP
+ * parser rejects, else `DockerConnectionError`. The message quotes the nested causes too,
+ * since Bun and Deno put the useful part there (Deno: `fetch failed` / `received fatal alert`).
+ */
 export function connectionErrorFrom(error: unknown, endpoint: string, request?: RequestSummary): DockerError {
   if (isDockerError(error)) return error;
   const code = syscallCodeOf(error);
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = describeError(error);
   const options = { cause: error, ...(request ? { request } : {}), ...(code ? { syscallCode: code } : {}) };
+  // Node's llhttp (`HPE_*` codes), Bun (`Malformed_HTTP_Response`, `UnrequestedUpgrade`) and
+  // Deno's hyper ("invalid HTTP version parsed", ...) each name a peer that does not speak HTTP.
+  const codes = errorCodes(error);
+  if (
+    codes.some((c) => c.startsWith("HPE_") || c === "Malformed_HTTP_Response" || c === "UnrequestedUpgrade") ||
+    /invalid HTTP (version|status-code|header|method) parsed|message head is too large/.test(detail)
+  ) {
+    return new DockerProtocolError(`the answer of Docker endpoint ${endpoint} is not valid HTTP: ${detail}`, options);
+  }
+  if (endpoint.startsWith("https://")) {
+    const tls = tlsFailureOf(`${codes.join(" ")} ${detail}`);
+    if (tls) return new DockerTlsError(tls, `${TLS_MESSAGES[tls](endpoint)} (${detail})`, endpoint, options);
+  }
   if (code === "ECONNREFUSED" || code === "ENOENT" || /connection refused|no such file|not found/i.test(detail)) {
     return new ConnectionRefusedError(`cannot connect to Docker endpoint ${endpoint}: ${detail}`, endpoint, options);
   }
   return new DockerConnectionError(`connection to Docker endpoint ${endpoint} failed: ${detail}`, endpoint, options);
+}
+
+const TLS_MESSAGES: Record<TlsFailure, (endpoint: string) => string> = {
+  "client-certificate-refused": (e) =>
+    `the TLS handshake with Docker endpoint ${e} was refused: the daemon requires a client certificate signed by a CA it trusts (none was given, or it was not accepted)`,
+  "untrusted-certificate": (e) =>
+    `the TLS certificate of Docker endpoint ${e} is not signed by a trusted CA (give the CA that signed it as tls.ca)`,
+  "hostname-mismatch": (e) =>
+    `the TLS certificate of Docker endpoint ${e} does not name the host that was dialled (dial a name it has, or set tls.servername)`,
+  "handshake-failed": (e) =>
+    `the TLS handshake with Docker endpoint ${e} failed (does the daemon speak TLS there? does it require a client certificate?)`,
+};
+
+/**
+ * Classifies a TLS failure from the error codes and messages of Node (OpenSSL), Bun
+ * (BoringSSL) and Deno (rustls). Alerts the daemon sends are the client certificate refusals
+ * (Go's crypto/tls answers a missing or unknown client certificate with `bad certificate`, or
+ * `certificate required` in TLS 1.3); the others are berth's own verification failing.
+ */
+function tlsFailureOf(text: string): TlsFailure | undefined {
+  if (
+    /alert[ _]bad[ _]certificate|BadCertificate|certificate[ _]required|CertificateRequired|alert[ _]unknown[ _]ca|UnknownCA\b/i.test(text)
+  ) {
+    return "client-certificate-refused";
+  }
+  if (/ALTNAME|altnames|not valid for name|NotValidForName|hostname mismatch/i.test(text)) return "hostname-mismatch";
+  if (
+    /UNABLE_TO_VERIFY|SELF_SIGNED|UNABLE_TO_GET_ISSUER|CERT_UNTRUSTED|UnknownIssuer|unable to verify|self[- ]signed|certificate verify failed|invalid peer certificate/i.test(
+      text,
+    )
+  ) {
+    return "untrusted-certificate";
+  }
+  if (/EPROTO|ERR_SSL|SSL routines|TLS handshake|handshake failure|wrong version number|InvalidContentType|CorruptMessage/i.test(text)) {
+    return "handshake-failed";
+  }
+  return undefined;
+}
+
+/** The message of an error and of its causes (each once), for error messages; at most 500 characters. */
+function describeError(error: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = error;
+  for (let depth = 0; depth < 4 && e !== undefined && e !== null; depth++) {
+    const text = (e instanceof Error ? e.message : String(e)).trim();
+    if (text && !parts.some((part) => part.includes(text))) parts.push(text);
+    e = typeof e === "object" ? (e as { cause?: unknown }).cause : undefined;
+  }
+  const detail = parts.join(": ") || "unknown error";
+  return detail.length > 500 ? `${detail.slice(0, 500)}…` : detail;
+}
+
+/** The string `code`s along an error's cause chain. */
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  let e: unknown = error;
+  for (let depth = 0; depth < 4 && typeof e === "object" && e !== null; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") codes.push(code);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return codes;
 }
 
 function syscallCodeOf(error: unknown): string | undefined {

@@ -1,9 +1,22 @@
 /**
  * Cross-cutting behaviour of every plain request, each as one openapi-fetch middleware:
- * the API version prefix, the User-Agent, and turning error answers into typed errors.
+ * the API version prefix, the User-Agent, and turning error answers into typed errors. Plus
+ * `guardCalls`, for the two things a middleware cannot see: header values before openapi-fetch
+ * builds its `Headers`, and the JSON parsing of a 2xx body after the last middleware ran.
  */
-import type { Middleware } from "openapi-fetch";
-import { DockerAbortError, DockerApiError, NoSuchContainerError, NoSuchImageError, isDockerError, type RequestSummary } from "./errors.js";
+import type { Client, Middleware } from "openapi-fetch";
+import { serializeDockerPath, serializeDockerQuery } from "./api.js";
+import {
+  DockerAbortError,
+  DockerApiError,
+  DockerProtocolError,
+  InvalidOptionError,
+  NoSuchContainerError,
+  NoSuchImageError,
+  isDockerError,
+  redactPath,
+  type RequestSummary,
+} from "./errors.js";
 import { DockerRequest } from "./transport/messages.js";
 import type { ApiVersionPin } from "./version.js";
 
@@ -42,7 +55,15 @@ export function userAgentMiddleware(userAgent: string): Middleware {
 export function errorMiddleware(): Middleware {
   return {
     async onResponse({ request, response, schemaPath, params }) {
-      if (response.ok || response.status === 101 || response.status === 304) return undefined;
+      if (response.ok || response.status === 304) return undefined;
+      // Plain requests never ask for an upgrade (hijack.ts does that on its own connection):
+      // a 101 here is a broken peer. Node's transport already refuses it; Deno's fetch hands it on.
+      if (response.status === 101) {
+        await response.body?.cancel().catch(() => {});
+        throw new DockerProtocolError(`the daemon answered a plain request with 101 ${response.statusText}`.trim(), {
+          request: summarize(request),
+        });
+      }
       throw await apiErrorFromResponse(response, summarize(request), schemaPath, params.path as Record<string, unknown> | undefined);
     },
     onError({ error, request }) {
@@ -93,10 +114,10 @@ function daemonMessageOf(text: string): string {
   return trimmed.length > 4096 ? `${trimmed.slice(0, 4096)}…` : trimmed;
 }
 
-/** Method and path of a request, for error messages. Paths carry no credentials in this API. */
+/** Method and path of a request, for error messages; URL credentials and build args redacted (`redactPath`). */
 export function summarize(request: Request): RequestSummary {
   const url = new URL(request.url);
-  return { method: request.method, path: url.pathname + url.search };
+  return { method: request.method, path: redactPath(url.pathname + url.search) };
 }
 
 function cloneWithUrl(request: Request, url: string): Request {
@@ -128,5 +149,86 @@ export function raceSignal<T>(value: T | Promise<T>, signal: AbortSignal | null 
         reject(e);
       },
     );
+  });
+}
+
+/**
+ * Refuses a header value that could end the header line early: CR or LF would start a header
+ * of the caller's making (or end the head) on the hijack path, which writes the head by hand,
+ * and the runtimes' `Headers` would throw a bare TypeError (or silently trim them at the ends).
+ * @throws InvalidOptionError naming the option, never quoting the value (it may be a credential).
+ */
+export function validateHeaderValue(option: string, value: string): void {
+  if (/[\0\r\n]/.test(value)) throw new InvalidOptionError(option, "header values must not contain CR, LF or NUL");
+}
+
+const CALL_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
+
+interface CallInit {
+  headers?: unknown;
+  params?: { header?: unknown; path?: Record<string, unknown>; query?: Record<string, unknown> };
+}
+
+/**
+ * Wraps the client's call methods so that (1) header values with CR, LF or NUL are refused as
+ * `InvalidOptionError` before anything is built or sent, and (2) a 2xx answer whose body is
+ * not the JSON it was parsed as (openapi-fetch calls `response.json()`, or `JSON.parse` on the
+ * text, after every middleware) becomes a `DockerProtocolError` instead of a bare SyntaxError.
+ */
+export function guardCalls(api: Client<any>, pin: ApiVersionPin): void {
+  type Call = (path: string, init?: CallInit) => Promise<unknown>;
+  const target = api as unknown as Record<string, Call>;
+  const guard =
+    (method: string, call: Call): Call =>
+    (path, init) => {
+      try {
+        if (init) checkHeaders(init);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return call(path, init).catch((error: unknown) => {
+        throw error instanceof SyntaxError ? malformedBodyError(method, path, init, pin, error) : error;
+      });
+    };
+  for (const method of CALL_METHODS) {
+    const call = target[method];
+    if (typeof call === "function") target[method] = guard(method, call);
+  }
+  const request = (api as unknown as { request: (method: string, path: string, init?: CallInit) => Promise<unknown> }).request;
+  (api as unknown as { request: unknown }).request = (method: string, path: string, init?: CallInit) =>
+    guard(method.toUpperCase(), (p, i) => request(method, p, i))(path, init);
+}
+
+function checkHeaders(init: CallInit): void {
+  for (const headers of [init.headers, init.params?.header]) {
+    if (headers === undefined || headers === null) continue;
+    const entries: Iterable<[string, unknown]> =
+      headers instanceof Headers || Array.isArray(headers) ? (headers as Iterable<[string, unknown]>) : Object.entries(headers as object);
+    for (const [name, value] of entries) {
+      if (value === undefined || value === null) continue;
+      for (const item of Array.isArray(value) ? value : [value]) validateHeaderValue(`headers.${name}`, String(item));
+    }
+  }
+}
+
+function malformedBodyError(
+  method: string,
+  path: string,
+  init: CallInit | undefined,
+  pin: ApiVersionPin,
+  cause: SyntaxError,
+): DockerProtocolError {
+  let request: RequestSummary | undefined;
+  try {
+    const query = serializeDockerQuery(init?.params?.query);
+    const version = pin.current === undefined ? "" : `/v${pin.current}`;
+    request = { method, path: redactPath(`${version}${serializeDockerPath(path, init?.params?.path)}${query ? `?${query}` : ""}`) };
+  } catch {
+    // The request was sent, so its path serializes; this only guards the error path itself.
+  }
+  const where = request ? ` to ${request.method} ${request.path}` : "";
+  return new DockerProtocolError(`the daemon's answer${where} is not valid JSON (${cause.message})`, {
+    cause,
+    ...(request ? { request } : {}),
   });
 }

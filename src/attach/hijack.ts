@@ -11,8 +11,8 @@
  */
 import { BERTH_VERSION, serializeDockerPath, serializeDockerQuery, type DockerApi } from "../api.js";
 import { HttpHeadParser, headerValue, type HttpResponseHead } from "../codecs/http-head.js";
-import { DockerAbortError, DockerApiError, DockerTimeoutError, InvalidOptionError, isDockerError, type RequestSummary } from "../errors.js";
-import { apiErrorFromResponse } from "../middleware.js";
+import { DockerAbortError, DockerApiError, DockerTimeoutError, InvalidOptionError, isDockerError, redactPath, type RequestSummary } from "../errors.js";
+import { apiErrorFromResponse, validateHeaderValue } from "../middleware.js";
 import { framedBody, prependBytes, readBoundedBody } from "./http-body.js";
 
 /** What a hijacked request needs from the client. */
@@ -72,7 +72,7 @@ export async function hijack(docker: HijackClient, request: HijackRequest): Prom
   if (!/^[A-Z]+$/.test(method)) throw new InvalidOptionError("method", `${JSON.stringify(request.method)} is not an HTTP method`);
   const query = serializeDockerQuery(request.query);
   const path = (await docker.versionedPath(serializeDockerPath(request.path, request.pathParams), signal)) + (query ? `?${query}` : "");
-  const summary: RequestSummary = { method, path };
+  const summary: RequestSummary = { method, path: redactPath(path) };
   const endpoint = docker.transport.endpoint;
 
   const headers: [string, string][] = [
@@ -97,6 +97,8 @@ export async function hijack(docker: HijackClient, request: HijackRequest): Prom
     if (index >= 0) headers.splice(index, 1);
     headers.push([name, value]);
   }
+  // Every value goes into the head as is: the User-Agent of a client not made by createDockerApi too.
+  for (const [name, value] of headers) validateHeaderValue(name === "User-Agent" ? "userAgent" : "headers", value);
   const basePath = endpoint.kind === "tcp" ? endpoint.basePath : "";
   const headText = `${method} ${basePath}${path} HTTP/1.1\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join("")}\r\n`;
   const headBytes = new TextEncoder().encode(headText);

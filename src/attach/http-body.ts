@@ -137,9 +137,14 @@ function decodeChunked(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Ar
       }
     }
   };
+  // A framing error found after data of the same read was queued waits for that data to be
+  // read: throwing from pull would error the stream and drop what is queued, so the bytes
+  // before the error would depend on how the socket split them.
+  let pendingError: { error: unknown } | undefined;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        if (pendingError) throw pendingError.error;
         for (;;) {
           if (state === "done") {
             controller.close();
@@ -148,10 +153,17 @@ function decodeChunked(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Ar
           const { done, value } = await reader.read();
           if (done) throw new DockerProtocolError("connection closed inside a chunked body");
           let produced = false;
-          feed(value, (data) => {
-            produced = true;
-            controller.enqueue(data);
-          });
+          try {
+            feed(value, (data) => {
+              produced = true;
+              controller.enqueue(data);
+            });
+          } catch (error) {
+            if (!produced) throw error;
+            pendingError = { error };
+            reader.cancel().catch(() => {});
+            return;
+          }
           if (produced) {
             // `feed` may have reached the end; TypeScript cannot see the closure's write.
             if ((state as string) === "done") controller.close();

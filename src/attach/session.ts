@@ -81,7 +81,15 @@ export class AttachSession {
   #closedByCaller = false;
   #settle!: (error?: unknown) => void;
   #stopInput: (() => void) | undefined;
-  readonly #onAbort = () => this.#finish(this.#abortError());
+  /** Errors the views at once (output, stdout/stderr): queued output is dropped, as the signal asked. */
+  #failViews: ((error: unknown) => void)[] = [];
+  readonly #onAbort = () => {
+    const error = this.#abortError();
+    // Without this, output queued in the split before the abort stays readable until the
+    // socket read fails, which on Deno resolves a macrotask later (a read after the abort got data).
+    for (const fail of this.#failViews) fail(error);
+    this.#finish(error);
+  };
 
   /** @internal Use `attachToContainer`. */
   constructor(init: AttachSessionInit) {
@@ -179,6 +187,9 @@ export class AttachSession {
     let pendingError: { error: unknown } | undefined;
     return new ReadableStream<DemuxChunk>(
       {
+        start: (controller) => {
+          this.#failViews.push((error) => controller.error(error));
+        },
         pull: async (controller) => {
           if (pendingError) {
             controller.error(pendingError.error);
@@ -298,6 +309,7 @@ export class AttachSession {
         strategy,
       );
     };
+    this.#failViews.push(endAll);
     this.#split = { stdout: side(), stderr: side() };
     return this.#split;
   }

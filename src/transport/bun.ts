@@ -9,6 +9,7 @@ import tls from "node:tls";
 import { formatEndpoint, type TlsOptions } from "../docker-host.js";
 import { DockerAbortError, DockerTimeoutError, connectionErrorFrom } from "../errors.js";
 import { createFetchBasedTransport } from "./fetch-based.js";
+import { checkedTlsMaterial } from "./node.js";
 import { nodeSocketToRaw } from "./node-socket.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type RawConnection, type Transport, type TransportOptions } from "./types.js";
 
@@ -18,6 +19,11 @@ export function createBunTransport(options: TransportOptions): Transport {
   const endpointText = formatEndpoint(endpoint);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const tlsInit = endpoint.kind === "tcp" && endpoint.tls ? bunTls(endpoint.tls) : undefined;
+  // Unusable PEM: InvalidEndpointError now, rather than a bare Error from each connection.
+  if (endpoint.kind === "tcp" && endpoint.tls) {
+    const { ca, cert, key } = endpoint.tls;
+    checkedTlsMaterial({ ...(ca ? { ca: pem(ca) } : {}), ...(cert ? { cert: pem(cert) } : {}), ...(key ? { key: pem(key) } : {}) }, endpointText);
+  }
 
   async function connect(connectOptions?: ConnectOptions): Promise<RawConnection> {
     const signal = connectOptions?.signal;

@@ -18,6 +18,8 @@ interface DenoConn {
   readonly writable: WritableStream<Uint8Array>;
   closeWrite(): Promise<void>;
   close(): void;
+  /** TLS connections only. */
+  handshake?(): Promise<unknown>;
 }
 interface DenoNamespace {
   createHttpClient(options: Record<string, unknown>): { close(): void };
@@ -38,20 +40,37 @@ export function createDenoTransport(options: TransportOptions): Transport {
   if (tlsOptions?.verify === false) {
     throw new InvalidEndpointError(endpointText, "Deno cannot skip TLS verification per client; use --unsafely-ignore-certificate-errors");
   }
-  const client = deno().createHttpClient({
-    ...(endpoint.kind === "unix" ? { proxy: { transport: "unix", path: endpoint.socketPath } } : {}),
-    ...(tlsOptions ? denoTls(tlsOptions) : {}),
-  });
+  let client: { close(): void };
+  try {
+    client = deno().createHttpClient({
+      ...(endpoint.kind === "unix" ? { proxy: { transport: "unix", path: endpoint.socketPath } } : {}),
+      ...(tlsOptions ? denoTls(tlsOptions) : {}),
+    });
+  } catch (error) {
+    // Deno checks the PEM here (InvalidData: "No certificates found ..."); its message never quotes it.
+    throw new InvalidEndpointError(endpointText, `its TLS material cannot be used (${error instanceof Error ? error.message : String(error)})`);
+  }
 
   async function connect(connectOptions?: ConnectOptions): Promise<RawConnection> {
     const signal = connectOptions?.signal;
     if (signal?.aborted) throw new DockerAbortError({ cause: signal.reason });
-    const dial =
-      endpoint.kind === "unix"
+    // Deno.connectTls resolves once TCP is connected; the handshake runs on first use. It is
+    // awaited here so that the connect timeout (and the abort) cover it, as on Node and Bun,
+    // and a connection given up on is closed even if it is still half-way through.
+    let givenUp = false;
+    let opened: DenoConn | undefined;
+    const dial = (async () => {
+      const conn = await (endpoint.kind === "unix"
         ? deno().connect({ transport: "unix", path: endpoint.socketPath })
         : tlsOptions
           ? deno().connectTls({ hostname: endpoint.host, port: endpoint.port, ...denoConnTls(tlsOptions) })
-          : deno().connect({ hostname: endpoint.host, port: endpoint.port });
+          : deno().connect({ hostname: endpoint.host, port: endpoint.port }));
+      opened = conn;
+      if (!givenUp && conn.handshake) await conn.handshake();
+      if (givenUp) throw new DockerAbortError();
+      return conn;
+    })();
+    dial.catch(() => {}); // settled through the race below
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
     const guard = new Promise<never>((_, reject) => {
@@ -63,6 +82,12 @@ export function createDenoTransport(options: TransportOptions): Transport {
     try {
       conn = await Promise.race([dial, guard]);
     } catch (error) {
+      givenUp = true;
+      try {
+        opened?.close();
+      } catch {
+        // already closed by the runtime
+      }
       dial.then((late) => late.close(), () => {});
       throw error instanceof DockerAbortError || error instanceof DockerTimeoutError ? error : connectionErrorFrom(error, endpointText);
     } finally {
@@ -108,7 +133,10 @@ function denoConnToRaw(conn: DenoConn, endpointText: string, signal?: AbortSigna
         const { done, value } = await reader.read();
         if (done) {
           readEnded = true;
-          controller.close();
+          // A read pending when we closed the connection (abort, close()) resolves as a clean end
+          // on Deno; it is our close, as the Node socket reports it (node-socket.ts).
+          if (isClosed) controller.error(new DockerAbortError());
+          else controller.close();
           maybeClose();
         } else controller.enqueue(value);
       } catch (error) {

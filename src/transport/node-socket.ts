@@ -31,7 +31,12 @@ export function nodeSocketToRaw(socket: net.Socket, endpointText: string, signal
           // The daemon closed its side; once ours is closed too, nothing keeps the socket open.
           if (socket.writableEnded) socket.destroy();
         });
-        socket.once("error", (error) => {
+        // `on`, not `once`: a TLS socket reports an error after the handshake (an alert from the
+        // daemon) without being destroyed, and the ECONNRESET that follows is a second 'error'
+        // event, which would crash the process without a listener (Node's _tls_wrap `onerror`).
+        // The first error ends the stream and destroys the socket, so its descriptor is freed.
+        socket.on("error", (error) => {
+          if (!socket.destroyed) socket.destroy();
           if (readDone) return;
           readDone = true;
           controller.error(error instanceof DockerAbortError ? error : connectionErrorFrom(error, endpointText));
