@@ -6,13 +6,13 @@
 //   index.ts      re-exports + apiVersion
 // See generated/README.md for usage.
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { defaultOverlay, diffAgainst, generateFiles, repoRoot, writeFiles } from './generate/pipeline.mjs';
-import { isUrl } from './generate/spec.mjs';
+import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { defaultOverlay, diffAgainst, generateFiles, repoRoot, writeFiles } from "./generate/pipeline.mjs";
+import { isUrl } from "./generate/spec.mjs";
 
 const USAGE = `Usage: node scripts/generate.mjs [--spec FILE_OR_URL] [--version X.Y] [--out DIR] [--check]
        node scripts/generate.mjs [--all] [--out BASE_DIR] [--check]
@@ -33,7 +33,7 @@ const USAGE = `Usage: node scripts/generate.mjs [--spec FILE_OR_URL] [--version 
 
 const rel = (p) => {
   const r = path.relative(process.cwd(), p);
-  return r && !r.startsWith('..') ? r : p;
+  return r && !r.startsWith("..") ? r : p;
 };
 
 function parseCli(argv) {
@@ -44,24 +44,25 @@ function parseCli(argv) {
       strict: true,
       allowPositionals: false,
       options: {
-        spec: { type: 'string' },
-        version: { type: 'string' },
-        out: { type: 'string' },
-        overlay: { type: 'string' },
-        'no-overlay': { type: 'boolean', default: false },
-        all: { type: 'boolean', default: false },
-        check: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
+        spec: { type: "string" },
+        version: { type: "string" },
+        out: { type: "string" },
+        overlay: { type: "string" },
+        "no-overlay": { type: "boolean", default: false },
+        all: { type: "boolean", default: false },
+        check: { type: "boolean", default: false },
+        quiet: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
       },
     }));
   } catch (e) {
     throw new UsageError(e.message);
   }
-  if (values.version !== undefined && !/^\d+\.\d+$/.test(values.version)) throw new UsageError(`--version must look like 1.41, got ${values.version}`);
-  if (values.all && values.spec) throw new UsageError('--all and --spec cannot be combined');
-  if (values.all && values.version) throw new UsageError('--all and --version cannot be combined');
-  if (values.overlay && values['no-overlay']) throw new UsageError('--overlay and --no-overlay cannot be combined');
+  if (values.version !== undefined && !/^\d+\.\d+$/.test(values.version))
+    throw new UsageError(`--version must look like 1.41, got ${values.version}`);
+  if (values.all && values.spec) throw new UsageError("--all and --spec cannot be combined");
+  if (values.all && values.version) throw new UsageError("--all and --version cannot be combined");
+  if (values.overlay && values["no-overlay"]) throw new UsageError("--overlay and --no-overlay cannot be combined");
   return values;
 }
 
@@ -69,21 +70,21 @@ class UsageError extends Error {}
 
 /** The list of { source, version?, outDir } to generate. */
 function planTargets(opts) {
-  const overlay = opts['no-overlay'] ? null : opts.overlay ? path.resolve(opts.overlay) : defaultOverlay;
-  const v110 = { source: path.join(repoRoot, 'spec', 'docker-api-v1.10.yaml'), version: '1.10', overlay };
+  const overlay = opts["no-overlay"] ? null : opts.overlay ? path.resolve(opts.overlay) : defaultOverlay;
+  const v110 = { source: path.join(repoRoot, "spec", "docker-api-v1.10.yaml"), version: "1.10", overlay };
   const v141 = {
-    source: path.resolve(repoRoot, '../shared/reference/upstream/docker-engine-api-v1.41.yaml'),
-    version: '1.41',
+    source: path.resolve(repoRoot, "../shared/reference/upstream/docker-engine-api-v1.41.yaml"),
+    version: "1.41",
     overlay,
   };
   const all = !opts.spec && (opts.all || (opts.version === undefined && opts.out === undefined));
   if (all) {
-    const base = opts.out ? path.resolve(opts.out) : path.join(repoRoot, 'generated');
+    const base = opts.out ? path.resolve(opts.out) : path.join(repoRoot, "generated");
     return [v110, v141].map((t) => ({ ...t, outDir: path.join(base, `v${t.version}`) }));
   }
   if (!opts.spec) {
-    const version = opts.version ?? '1.10';
-    return [{ ...v110, version, outDir: opts.out ? path.resolve(opts.out) : path.join(repoRoot, 'generated', `v${version}`) }];
+    const version = opts.version ?? "1.10";
+    return [{ ...v110, version, outDir: opts.out ? path.resolve(opts.out) : path.join(repoRoot, "generated", `v${version}`) }];
   }
   const source = isUrl(opts.spec) ? opts.spec : path.resolve(opts.spec);
   return [{ source, version: opts.version, overlay, outDir: opts.out ? path.resolve(opts.out) : undefined }];
@@ -99,18 +100,20 @@ async function main() {
   const targets = planTargets(opts);
   for (const t of targets) {
     if (!isUrl(t.source) && !existsSync(t.source)) {
-      throw new Error(`Input not found: ${t.source}${t.source.includes(`${path.sep}upstream${path.sep}`) ? '\n(the upstream Docker specs are expected in ../shared/reference/upstream/ next to the repository)' : ''}`);
+      throw new Error(
+        `Input not found: ${t.source}${t.source.includes(`${path.sep}upstream${path.sep}`) ? "\n(the upstream Docker specs are expected in ../shared/reference/upstream/ next to the repository)" : ""}`,
+      );
     }
     if (t.overlay && !existsSync(t.overlay)) throw new Error(`Overlay not found: ${t.overlay}`);
   }
 
   let failed = false;
-  const tmpRoot = opts.check ? await mkdtemp(path.join(os.tmpdir(), 'berth-generate-')) : undefined;
+  const tmpRoot = opts.check ? await mkdtemp(path.join(os.tmpdir(), "berth-generate-")) : undefined;
   try {
     for (const t of targets) {
       const started = performance.now();
       const { files, apiVersion, inputName, report } = await generateFiles({ source: t.source, version: t.version, overlay: t.overlay });
-      const outDir = t.outDir ?? path.join(repoRoot, 'generated', `v${apiVersion}`);
+      const outDir = t.outDir ?? path.join(repoRoot, "generated", `v${apiVersion}`);
       const notes = [];
       if (report.converted) {
         notes.push(`converted from Swagger 2.0 (${report.patches} converter fix-ups, ${report.refSiblingFixes.length} $ref-sibling fixes)`);
@@ -131,13 +134,15 @@ async function main() {
         }
       } else {
         await writeFiles(outDir, files);
-        log(`wrote ${rel(outDir)}/{${Object.keys(files).join(',')}} from ${inputName} [${ms} ms]${notes.length ? `\n    ${notes.join('; ')}` : ''}`);
+        log(
+          `wrote ${rel(outDir)}/{${Object.keys(files).join(",")}} from ${inputName} [${ms} ms]${notes.length ? `\n    ${notes.join("; ")}` : ""}`,
+        );
       }
     }
   } finally {
     if (tmpRoot) await rm(tmpRoot, { recursive: true, force: true });
   }
-  if (failed) console.error('Run `npm run generate` to update the generated files.');
+  if (failed) console.error("Run `npm run generate` to update the generated files.");
   return failed ? 1 : 0;
 }
 

@@ -1,6 +1,6 @@
 // Type declarations for overlay.mjs.
-export type FilterTerm = { path: string[]; op: '==' | '!=' | null; value?: unknown };
-export type Selector = { kind: 'name'; names: (string | number)[] } | { kind: 'wild' } | { kind: 'filter'; terms: FilterTerm[] };
+export type FilterTerm = { path: string[]; op: "==" | "!=" | null; value?: unknown };
+export type Selector = { kind: "name"; names: (string | number)[] } | { kind: "wild" } | { kind: "filter"; terms: FilterTerm[] };
 export type Segment = { descendant: boolean; selector: Selector };
 export type JsonNode = { value: unknown; parent: object | null; key: string | number | null; path: string };
 export interface OverlayAction {
@@ -8,9 +8,9 @@ export interface OverlayAction {
   description?: string;
   update?: unknown;
   remove?: boolean;
-  'x-why'?: string;
-  'x-min-version'?: string;
-  'x-max-version'?: string;
+  "x-why"?: string;
+  "x-min-version"?: string;
+  "x-max-version"?: string;
   [extension: `x-${string}`]: unknown;
 }
 export interface OverlayDocument {
@@ -19,7 +19,12 @@ export interface OverlayDocument {
   actions: OverlayAction[];
   [key: string]: unknown;
 }
-export interface OverlayLogEntry { index: number; action: OverlayAction; skipped: boolean; matches: number }
+export interface OverlayLogEntry {
+  index: number;
+  action: OverlayAction;
+  skipped: boolean;
+  matches: number;
+}
 export declare function parseJsonPath(expr: string): Segment[];
 export declare function queryJsonPath(doc: unknown, expr: string): JsonNode[];
 export declare function mergeInto<T extends Record<string, any>>(target: T, update: Record<string, unknown>): T;

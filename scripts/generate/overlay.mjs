@@ -18,7 +18,7 @@
 //   - optional extensions `x-min-version` / `x-max-version` ("X.Y", inclusive) skip an action for
 //     documents outside that API version range.
 
-import { clone, compareApiVersions, isPlainObject } from './util.mjs';
+import { clone, compareApiVersions, isPlainObject } from "./util.mjs";
 
 /** @typedef {{ path: string[], op: '=='|'!='|null, value?: unknown }} FilterTerm */
 /** @typedef {{ kind: 'name', names: (string|number)[] } | { kind: 'wild' } | { kind: 'filter', terms: FilterTerm[] }} Selector */
@@ -30,7 +30,7 @@ import { clone, compareApiVersions, isPlainObject } from './util.mjs';
  * @returns {Segment[]}
  */
 export function parseJsonPath(expr) {
-  if (typeof expr !== 'string' || !expr.startsWith('$')) throw new Error(`JSONPath must start with '$': ${expr}`);
+  if (typeof expr !== "string" || !expr.startsWith("$")) throw new Error(`JSONPath must start with '$': ${expr}`);
   /** @type {Segment[]} */
   const segments = [];
   let i = 1;
@@ -39,25 +39,25 @@ export function parseJsonPath(expr) {
   };
   const readName = () => {
     const m = /^[A-Za-z_$][\w$-]*/.exec(expr.slice(i));
-    if (!m) fail('expected a member name');
+    if (!m) fail("expected a member name");
     i += m[0].length;
     return m[0];
   };
   const skipWs = () => {
-    while (expr[i] === ' ') i++;
+    while (expr[i] === " ") i++;
   };
   const readQuoted = () => {
     const q = expr[i];
-    let out = '';
+    let out = "";
     i++;
     while (i < expr.length && expr[i] !== q) {
-      if (expr[i] === '\\') {
+      if (expr[i] === "\\") {
         i++;
-        if (i >= expr.length) fail('dangling escape');
+        if (i >= expr.length) fail("dangling escape");
       }
       out += expr[i++];
     }
-    if (expr[i] !== q) fail('unterminated string');
+    if (expr[i] !== q) fail("unterminated string");
     i++;
     return out;
   };
@@ -65,7 +65,7 @@ export function parseJsonPath(expr) {
     skipWs();
     if (expr[i] === "'" || expr[i] === '"') return readQuoted();
     const m = /^(-?\d+(?:\.\d+)?|true|false|null)/.exec(expr.slice(i));
-    if (!m) fail('expected a literal');
+    if (!m) fail("expected a literal");
     i += m[0].length;
     return JSON.parse(m[0]);
   };
@@ -74,31 +74,31 @@ export function parseJsonPath(expr) {
     skipWs();
     /** @type {Selector} */
     let selector;
-    if (expr[i] === '*') {
+    if (expr[i] === "*") {
       i++;
-      selector = { kind: 'wild' };
-    } else if (expr[i] === '?') {
+      selector = { kind: "wild" };
+    } else if (expr[i] === "?") {
       i++;
       skipWs();
-      const paren = expr[i] === '(';
+      const paren = expr[i] === "(";
       if (paren) i++;
       const terms = [];
       for (;;) {
         skipWs();
-        if (expr[i] !== '@') fail("filter terms must start with '@'");
+        if (expr[i] !== "@") fail("filter terms must start with '@'");
         i++;
         const path = [];
-        while (expr[i] === '.' || expr[i] === '[') {
-          if (expr[i] === '.') {
+        while (expr[i] === "." || expr[i] === "[") {
+          if (expr[i] === ".") {
             i++;
             path.push(readName());
           } else {
             i++;
             skipWs();
-            if (expr[i] !== "'" && expr[i] !== '"') fail('expected a quoted name in filter');
+            if (expr[i] !== "'" && expr[i] !== '"') fail("expected a quoted name in filter");
             path.push(readQuoted());
             skipWs();
-            if (expr[i] !== ']') fail("expected ']'");
+            if (expr[i] !== "]") fail("expected ']'");
             i++;
           }
         }
@@ -113,18 +113,18 @@ export function parseJsonPath(expr) {
           skipWs();
         }
         terms.push({ path, op, value });
-        if (expr.startsWith('&&', i)) {
+        if (expr.startsWith("&&", i)) {
           i += 2;
           continue;
         }
         break;
       }
       if (paren) {
-        if (expr[i] !== ')') fail("expected ')'");
+        if (expr[i] !== ")") fail("expected ')'");
         i++;
         skipWs();
       }
-      selector = { kind: 'filter', terms };
+      selector = { kind: "filter", terms };
     } else {
       /** @type {(string|number)[]} */
       const names = [];
@@ -133,42 +133,42 @@ export function parseJsonPath(expr) {
         if (expr[i] === "'" || expr[i] === '"') names.push(readQuoted());
         else {
           const m = /^-?\d+/.exec(expr.slice(i));
-          if (!m) fail('expected a quoted name, an index, * or a filter');
+          if (!m) fail("expected a quoted name, an index, * or a filter");
           names.push(Number(m[0]));
           i += m[0].length;
         }
         skipWs();
-        if (expr[i] === ',') {
+        if (expr[i] === ",") {
           i++;
           continue;
         }
         break;
       }
-      selector = { kind: 'name', names };
+      selector = { kind: "name", names };
     }
     skipWs();
-    if (expr[i] !== ']') fail("expected ']'");
+    if (expr[i] !== "]") fail("expected ']'");
     i++;
     return selector;
   };
 
   while (i < expr.length) {
     let descendant = false;
-    if (expr.startsWith('..', i)) {
+    if (expr.startsWith("..", i)) {
       descendant = true;
       i += 2;
-    } else if (expr[i] === '.') {
+    } else if (expr[i] === ".") {
       i++;
-    } else if (expr[i] !== '[') {
+    } else if (expr[i] !== "[") {
       fail("expected '.', '..' or '['");
     }
     /** @type {Selector} */
     let selector;
-    if (expr[i] === '[') selector = readBracket();
-    else if (expr[i] === '*') {
+    if (expr[i] === "[") selector = readBracket();
+    else if (expr[i] === "*") {
       i++;
-      selector = { kind: 'wild' };
-    } else selector = { kind: 'name', names: [readName()] };
+      selector = { kind: "wild" };
+    } else selector = { kind: "name", names: [readName()] };
     segments.push({ descendant, selector });
   }
   return segments;
@@ -203,20 +203,20 @@ const getPath = (value, path) => {
 /** @param {Selector} sel @param {JsonNode} node */
 function select(sel, node) {
   const v = node.value;
-  if (sel.kind === 'wild') return childNodes(node);
-  if (sel.kind === 'filter') {
+  if (sel.kind === "wild") return childNodes(node);
+  if (sel.kind === "filter") {
     return childNodes(node).filter((c) =>
       sel.terms.every((t) => {
         const r = getPath(c.value, t.path);
         if (t.op === null) return r.found;
         const eq = r.found && JSON.stringify(r.value) === JSON.stringify(t.value);
-        return t.op === '==' ? eq : !eq;
+        return t.op === "==" ? eq : !eq;
       }),
     );
   }
   const out = [];
   for (const name of sel.names) {
-    if (typeof name === 'number') {
+    if (typeof name === "number") {
       if (!Array.isArray(v)) continue;
       const idx = name < 0 ? v.length + name : name;
       if (idx >= 0 && idx < v.length) out.push({ value: v[idx], parent: v, key: idx, path: `${node.path}[${idx}]` });
@@ -235,7 +235,7 @@ function select(sel, node) {
  */
 export function queryJsonPath(doc, expr) {
   /** @type {JsonNode[]} */
-  let nodes = [{ value: doc, parent: null, key: null, path: '$' }];
+  let nodes = [{ value: doc, parent: null, key: null, path: "$" }];
   for (const seg of parseJsonPath(expr)) {
     const next = [];
     for (const n of nodes) {
@@ -257,7 +257,7 @@ export function mergeInto(target, update) {
 }
 
 const describeAction = (action, index) =>
-  `overlay action #${index + 1}${action.description ? ` (${String(action.description).split('\n')[0].trim()})` : ''}`;
+  `overlay action #${index + 1}${action.description ? ` (${String(action.description).split("\n")[0].trim()})` : ""}`;
 
 /**
  * Validates the shape of an Overlay 1.0 document. With `requireRationale`, every action must carry
@@ -265,9 +265,11 @@ const describeAction = (action, index) =>
  */
 export function validateOverlay(overlay, { requireRationale = false } = {}) {
   const errors = [];
-  if (!isPlainObject(overlay)) return ['overlay document must be an object'];
-  if (typeof overlay.overlay !== 'string' || !overlay.overlay.startsWith('1.')) errors.push("missing or unsupported 'overlay' version (expected 1.x)");
-  if (!isPlainObject(overlay.info) || !overlay.info.title || !overlay.info.version) errors.push("'info' with 'title' and 'version' is required");
+  if (!isPlainObject(overlay)) return ["overlay document must be an object"];
+  if (typeof overlay.overlay !== "string" || !overlay.overlay.startsWith("1."))
+    errors.push("missing or unsupported 'overlay' version (expected 1.x)");
+  if (!isPlainObject(overlay.info) || !overlay.info.title || !overlay.info.version)
+    errors.push("'info' with 'title' and 'version' is required");
   if (!Array.isArray(overlay.actions) || overlay.actions.length === 0) errors.push("'actions' must be a non-empty array");
   for (const [index, action] of (Array.isArray(overlay.actions) ? overlay.actions : []).entries()) {
     const where = describeAction(action ?? {}, index);
@@ -275,7 +277,7 @@ export function validateOverlay(overlay, { requireRationale = false } = {}) {
       errors.push(`${where}: must be an object`);
       continue;
     }
-    if (typeof action.target !== 'string') errors.push(`${where}: 'target' (JSONPath) is required`);
+    if (typeof action.target !== "string") errors.push(`${where}: 'target' (JSONPath) is required`);
     else {
       try {
         parseJsonPath(action.target);
@@ -287,10 +289,10 @@ export function validateOverlay(overlay, { requireRationale = false } = {}) {
     const hasRemove = action.remove === true;
     if (hasUpdate === hasRemove) errors.push(`${where}: exactly one of 'update' or 'remove: true' is required`);
     if (requireRationale) {
-      if (typeof action.description !== 'string' || !action.description.trim()) errors.push(`${where}: 'description' (what) is required`);
-      if (typeof action['x-why'] !== 'string' || !action['x-why'].trim()) errors.push(`${where}: 'x-why' (why) is required`);
+      if (typeof action.description !== "string" || !action.description.trim()) errors.push(`${where}: 'description' (what) is required`);
+      if (typeof action["x-why"] !== "string" || !action["x-why"].trim()) errors.push(`${where}: 'x-why' (why) is required`);
     }
-    for (const k of ['x-min-version', 'x-max-version'])
+    for (const k of ["x-min-version", "x-max-version"])
       if (action[k] !== undefined && !/^\d+\.\d+$/.test(String(action[k]))) errors.push(`${where}: '${k}' must look like "1.41"`);
   }
   return errors;
@@ -305,16 +307,16 @@ export function validateOverlay(overlay, { requireRationale = false } = {}) {
  */
 export function applyOverlay(doc, overlay, { version, requireRationale = false } = {}) {
   const errors = validateOverlay(overlay, { requireRationale });
-  if (errors.length) throw new Error(`Invalid overlay:\n  - ${errors.join('\n  - ')}`);
+  if (errors.length) throw new Error(`Invalid overlay:\n  - ${errors.join("\n  - ")}`);
   const log = [];
   for (const [index, action] of overlay.actions.entries()) {
     const where = describeAction(action, index);
     if (version) {
-      if (action['x-min-version'] && compareApiVersions(version, String(action['x-min-version'])) < 0) {
+      if (action["x-min-version"] && compareApiVersions(version, String(action["x-min-version"])) < 0) {
         log.push({ index, action, skipped: true, matches: 0 });
         continue;
       }
-      if (action['x-max-version'] && compareApiVersions(version, String(action['x-max-version'])) > 0) {
+      if (action["x-max-version"] && compareApiVersions(version, String(action["x-max-version"])) > 0) {
         log.push({ index, action, skipped: true, matches: 0 });
         continue;
       }
@@ -323,7 +325,7 @@ export function applyOverlay(doc, overlay, { version, requireRationale = false }
     if (nodes.length === 0) throw new Error(`${where}: target ${action.target} matched nothing`);
     if (action.remove === true) {
       // Remove array elements from the highest index down so earlier removals don't shift later ones.
-      const sorted = [...nodes].sort((a, b) => (typeof b.key === 'number' && typeof a.key === 'number' ? b.key - a.key : 0));
+      const sorted = [...nodes].sort((a, b) => (typeof b.key === "number" && typeof a.key === "number" ? b.key - a.key : 0));
       for (const n of sorted) {
         if (n.parent === null) throw new Error(`${where}: cannot remove the document root`);
         if (Array.isArray(n.parent)) n.parent.splice(/** @type {number} */ (n.key), 1);

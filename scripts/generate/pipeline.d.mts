@@ -1,5 +1,5 @@
 // Type declarations for pipeline.mjs.
-import type { BuildReport } from './spec.mjs';
+import type { BuildReport } from "./spec.mjs";
 export declare const repoRoot: string;
 export declare const defaultOverlay: string;
 export declare function generateFiles(options: {

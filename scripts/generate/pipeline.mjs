@@ -1,12 +1,12 @@
 // One generation run: input → final OpenAPI 3 document → files in an output directory.
 
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { buildDocument } from './spec.mjs';
-import { OUTPUT_FILES, renderVersion } from './render.mjs';
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { buildDocument } from "./spec.mjs";
+import { OUTPUT_FILES, renderVersion } from "./render.mjs";
 
-export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
-export const defaultOverlay = path.join(repoRoot, 'overlays', 'docker-engine-api.yaml');
+export const repoRoot = path.resolve(import.meta.dirname, "..", "..");
+export const defaultOverlay = path.join(repoRoot, "overlays", "docker-engine-api.yaml");
 
 /**
  * Generates the files of one API version (in memory).
@@ -14,7 +14,7 @@ export const defaultOverlay = path.join(repoRoot, 'overlays', 'docker-engine-api
  */
 export async function generateFiles({ source, version, overlay = defaultOverlay, cwd = process.cwd() }) {
   const { doc, apiVersion, inputName, report } = await buildDocument({ source, version, overlay, cwd });
-  const overlayName = report.converted && overlay ? path.relative(repoRoot, overlay).split(path.sep).join('/') : undefined;
+  const overlayName = report.converted && overlay ? path.relative(repoRoot, overlay).split(path.sep).join("/") : undefined;
   const files = await renderVersion(doc, { apiVersion, inputName, overlayName });
   return { files, apiVersion, inputName, report };
 }
@@ -35,25 +35,28 @@ export async function diffAgainst(dir, files) {
   try {
     present = await readdir(dir);
   } catch {
-    return [{ file: dir, problem: 'directory missing' }];
+    return [{ file: dir, problem: "directory missing" }];
   }
   for (const name of Object.keys(files)) {
     const file = path.join(dir, name);
     let current;
     try {
-      current = await readFile(file, 'utf8');
+      current = await readFile(file, "utf8");
     } catch {
-      problems.push({ file, problem: 'missing' });
+      problems.push({ file, problem: "missing" });
       continue;
     }
     if (current !== files[name]) {
-      const a = current.split('\n');
-      const b = files[name].split('\n');
+      const a = current.split("\n");
+      const b = files[name].split("\n");
       let line = 0;
       while (line < Math.min(a.length, b.length) && a[line] === b[line]) line++;
-      problems.push({ file, problem: `differs (first difference at line ${line + 1}; ${a.length} lines committed, ${b.length} generated)` });
+      problems.push({
+        file,
+        problem: `differs (first difference at line ${line + 1}; ${a.length} lines committed, ${b.length} generated)`,
+      });
     }
   }
-  for (const name of present.sort()) if (!(name in files)) problems.push({ file: path.join(dir, name), problem: 'unexpected file' });
+  for (const name of present.sort()) if (!(name in files)) problems.push({ file: path.join(dir, name), problem: "unexpected file" });
   return problems;
 }

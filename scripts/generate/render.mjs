@@ -1,12 +1,12 @@
 // Rendering the output files of one API version from the final OpenAPI 3 document.
 
-import openapiTS, { astToString } from 'openapi-typescript';
-import ts from 'typescript';
-import { generateZodModule } from './zod.mjs';
-import { sortKeysDeep, stableJson, tsHeader } from './util.mjs';
+import openapiTS, { astToString } from "openapi-typescript";
+import ts from "typescript";
+import { generateZodModule } from "./zod.mjs";
+import { sortKeysDeep, stableJson, tsHeader } from "./util.mjs";
 
 /** Files written for each API version, in the order they are written. */
-export const OUTPUT_FILES = ['openapi.json', 'schema.ts', 'zod.ts', 'index.ts'];
+export const OUTPUT_FILES = ["openapi.json", "schema.ts", "zod.ts", "index.ts"];
 
 const ref = (name, args = []) => ts.factory.createTypeReferenceNode(name, args);
 /**
@@ -15,9 +15,9 @@ const ref = (name, args = []) => ts.factory.createTypeReferenceNode(name, args);
  */
 const binaryBodyType = () =>
   ts.factory.createUnionTypeNode([
-    ref('Blob'),
-    ref('ReadableStream', [ref('Uint8Array')]),
-    ref('Uint8Array'),
+    ref("Blob"),
+    ref("ReadableStream", [ref("Uint8Array")]),
+    ref("Uint8Array"),
     ts.factory.createKeywordTypeNode(ts.SyntaxKind.StringKeyword),
   ]);
 
@@ -41,7 +41,7 @@ export async function renderSchemaTs(doc, inputName) {
   const ast = await openapiTS(structuredClone(doc), {
     ...OPENAPI_TS_OPTIONS,
     transform(schemaObject, metadata) {
-      if (schemaObject?.format === 'binary' && schemaObject.type === 'string' && /\/requestBody(\/|$)/.test(metadata.path ?? '')) {
+      if (schemaObject?.format === "binary" && schemaObject.type === "string" && /\/requestBody(\/|$)/.test(metadata.path ?? "")) {
         const t = binaryBodyType();
         return schemaObject.nullable ? ts.factory.createUnionTypeNode([t, ts.factory.createLiteralTypeNode(ts.factory.createNull())]) : t;
       }
@@ -55,7 +55,7 @@ export async function renderSchemaTs(doc, inputName) {
 export async function renderVersion(doc, { apiVersion, inputName, overlayName }) {
   const sorted = sortKeysDeep({
     ...doc,
-    'x-generated-by': `scripts/generate.mjs from ${inputName}${overlayName ? ` with ${overlayName}` : ''} — do not edit`,
+    "x-generated-by": `scripts/generate.mjs from ${inputName}${overlayName ? ` with ${overlayName}` : ""} — do not edit`,
   });
   const schemas = sorted.components?.schemas ?? {};
   const schemaTs = await renderSchemaTs(sorted, inputName);
@@ -64,15 +64,15 @@ export async function renderVersion(doc, { apiVersion, inputName, overlayName })
     tsHeader(inputName),
     `/** Docker Engine API version these types and schemas describe. */`,
     `export const apiVersion = ${JSON.stringify(apiVersion)};`,
-    '',
+    "",
     `export type { components, operations, paths } from "./schema.js";`,
     `export * from "./zod.js";`,
-    '',
-  ].join('\n');
+    "",
+  ].join("\n");
   return {
-    'openapi.json': stableJson(sorted),
-    'schema.ts': schemaTs,
-    'zod.ts': zodTs,
-    'index.ts': indexTs,
+    "openapi.json": stableJson(sorted),
+    "schema.ts": schemaTs,
+    "zod.ts": zodTs,
+    "index.ts": indexTs,
   };
 }

@@ -1,12 +1,12 @@
 // Loading an API description (file or URL, YAML or JSON) and turning it into the final
 // OpenAPI 3 document: Swagger 2.0 is converted with swagger2openapi, then the overlay is applied.
 
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import yaml from 'js-yaml';
-import s2o from 'swagger2openapi';
-import { applyOverlay } from './overlay.mjs';
-import { clone, isPlainObject, parseApiVersion } from './util.mjs';
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import yaml from "js-yaml";
+import s2o from "swagger2openapi";
+import { applyOverlay } from "./overlay.mjs";
+import { clone, isPlainObject, parseApiVersion } from "./util.mjs";
 
 export const isUrl = (s) => /^https?:\/\//i.test(s);
 
@@ -20,10 +20,10 @@ export function sourceName(source) {
 }
 
 /** Parses YAML or JSON text (JSON is valid YAML, but JSON.parse is faster and stricter). */
-export function parseDocument(text, name = 'document') {
+export function parseDocument(text, name = "document") {
   const trimmed = text.trimStart();
   try {
-    if (trimmed.startsWith('{')) return JSON.parse(text);
+    if (trimmed.startsWith("{")) return JSON.parse(text);
     return yaml.load(text, { filename: name, json: true });
   } catch (e) {
     throw new Error(`Cannot parse ${name}: ${e.message}`);
@@ -39,9 +39,9 @@ export async function readSource(source, { cwd = process.cwd() } = {}) {
   }
   const file = path.resolve(cwd, source);
   try {
-    return await readFile(file, 'utf8');
+    return await readFile(file, "utf8");
   } catch (e) {
-    if (e.code === 'ENOENT') throw new Error(`Input not found: ${file}`);
+    if (e.code === "ENOENT") throw new Error(`Input not found: ${file}`);
     throw e;
   }
 }
@@ -55,8 +55,8 @@ export function detectApiVersion(doc) {
   );
 }
 
-export const isSwagger2 = (doc) => isPlainObject(doc) && String(doc.swagger ?? '').startsWith('2.');
-export const isOpenApi3 = (doc) => isPlainObject(doc) && /^3\.[01]\./.test(String(doc.openapi ?? ''));
+export const isSwagger2 = (doc) => isPlainObject(doc) && String(doc.swagger ?? "").startsWith("2.");
+export const isOpenApi3 = (doc) => isPlainObject(doc) && /^3\.[01]\./.test(String(doc.openapi ?? ""));
 
 /**
  * Fixes schemas where a `$ref` has sibling keywords. Swagger 2.0 (and OpenAPI 3.0) ignore siblings
@@ -68,15 +68,15 @@ export const isOpenApi3 = (doc) => isPlainObject(doc) && /^3\.[01]\./.test(Strin
  */
 export function fixRefSiblings(doc) {
   const changed = [];
-  const esc = (k) => String(k).replace(/~/g, '~0').replace(/\//g, '~1');
+  const esc = (k) => String(k).replace(/~/g, "~0").replace(/\//g, "~1");
   const walk = (node, ptr) => {
     if (!isPlainObject(node) && !Array.isArray(node)) return;
     for (const [k, v] of Object.entries(node)) {
-      if (isPlainObject(v) && typeof v.$ref === 'string' && Object.keys(v).length > 1) {
+      if (isPlainObject(v) && typeof v.$ref === "string" && Object.keys(v).length > 1) {
         // `x-nullable`/`nullable` only ever sit in schema objects, so this is a schema.
-        if (v['x-nullable'] === true || v.nullable === true) {
+        if (v["x-nullable"] === true || v.nullable === true) {
           node[k] = { allOf: [{ $ref: v.$ref }], nullable: true };
-          if (typeof v.description === 'string') node[k].description = v.description;
+          if (typeof v.description === "string") node[k].description = v.description;
         } else {
           node[k] = { $ref: v.$ref };
         }
@@ -86,7 +86,7 @@ export function fixRefSiblings(doc) {
       }
     }
   };
-  walk(doc, '');
+  walk(doc, "");
   return changed;
 }
 
@@ -100,7 +100,7 @@ export async function convertSwagger2(doc) {
     result = await s2o.convertObj(clone(doc), {
       patch: true, // fix small, well-known Swagger 2.0 errors instead of failing
       warnOnly: true, // report non-fatal problems as warnings (the 1.41 spec has a few)
-      refSiblings: 'preserve', // keep `x-nullable` next to `$ref`; fixRefSiblings handles it
+      refSiblings: "preserve", // keep `x-nullable` next to `$ref`; fixRefSiblings handles it
       resolve: false, // never fetch external references
       resolveInternal: false,
       direct: false,
@@ -132,7 +132,7 @@ export async function buildDocument({ source, cwd = process.cwd(), version, over
     doc = conv.openapi;
     Object.assign(report, { converted: true, patches: conv.patches, refSiblingFixes: conv.refSiblingFixes });
     if (overlay) {
-      const overlayDoc = parseDocument(await readFile(path.resolve(cwd, overlay), 'utf8'), path.basename(overlay));
+      const overlayDoc = parseDocument(await readFile(path.resolve(cwd, overlay), "utf8"), path.basename(overlay));
       report.overlayLog = applyOverlay(doc, overlayDoc, { version: apiVersion, requireRationale: true });
     }
   } else if (isOpenApi3(input)) {

@@ -1,14 +1,24 @@
 // Small helpers shared by the generator modules: stable JSON, version parsing, file headers.
 
 /** @param {unknown} v */
-export const isPlainObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+export const isPlainObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Deep clone of JSON-compatible data. */
 export const clone = (v) => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
 
 const ROOT_ORDER = [
-  'openapi', 'swagger', 'info', 'x-generated-by', 'jsonSchemaDialect', 'servers', 'security', 'tags',
-  'externalDocs', 'paths', 'webhooks', 'components',
+  "openapi",
+  "swagger",
+  "info",
+  "x-generated-by",
+  "jsonSchemaDialect",
+  "servers",
+  "security",
+  "tags",
+  "externalDocs",
+  "paths",
+  "webhooks",
+  "components",
 ];
 
 /** Compare strings by UTF-16 code units (locale independent, deterministic). */
@@ -39,15 +49,15 @@ export const stableJson = (value) => `${JSON.stringify(sortKeysDeep(value), null
 
 /** Extracts "X.Y" from strings like "1.41", "v1.41", "/v1.41", "1.41.0". */
 export function parseApiVersion(text) {
-  if (typeof text !== 'string' && typeof text !== 'number') return undefined;
+  if (typeof text !== "string" && typeof text !== "number") return undefined;
   const m = /(\d+)\.(\d+)/.exec(String(text));
   return m ? `${Number(m[1])}.${Number(m[2])}` : undefined;
 }
 
 /** -1 / 0 / 1 comparison of "X.Y" version strings. */
 export function compareApiVersions(a, b) {
-  const [am, an] = a.split('.').map(Number);
-  const [bm, bn] = b.split('.').map(Number);
+  const [am, an] = a.split(".").map(Number);
+  const [bm, bn] = b.split(".").map(Number);
   return Math.sign(am - bm) || Math.sign(an - bn);
 }
 

@@ -11,12 +11,21 @@
  */
 import { BERTH_VERSION, serializeDockerPath, serializeDockerQuery, type DockerApi } from "../api.js";
 import { HttpHeadParser, headerValue, type HttpResponseHead } from "../codecs/http-head.js";
-import { DockerAbortError, DockerApiError, DockerTimeoutError, InvalidOptionError, isDockerError, redactPath, type RequestSummary } from "../errors.js";
+import {
+  DockerAbortError,
+  DockerApiError,
+  DockerTimeoutError,
+  InvalidOptionError,
+  isDockerError,
+  redactPath,
+  type RequestSummary,
+} from "../errors.js";
 import { apiErrorFromResponse, validateHeaderValue } from "../middleware.js";
 import { framedBody, prependBytes, readBoundedBody } from "./http-body.js";
 
 /** What a hijacked request needs from the client. */
-export type HijackClient = Pick<DockerApi<any>, "transport" | "versionedPath"> & Partial<Pick<DockerApi<any>, "userAgent" | "headersTimeoutMs">>;
+export type HijackClient = Pick<DockerApi<any>, "transport" | "versionedPath"> &
+  Partial<Pick<DockerApi<any>, "userAgent" | "headersTimeoutMs">>;
 
 /** One request whose connection is taken over. */
 export interface HijackRequest {

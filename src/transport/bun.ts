@@ -22,7 +22,10 @@ export function createBunTransport(options: TransportOptions): Transport {
   // Unusable PEM: InvalidEndpointError now, rather than a bare Error from each connection.
   if (endpoint.kind === "tcp" && endpoint.tls) {
     const { ca, cert, key } = endpoint.tls;
-    checkedTlsMaterial({ ...(ca ? { ca: pem(ca) } : {}), ...(cert ? { cert: pem(cert) } : {}), ...(key ? { key: pem(key) } : {}) }, endpointText);
+    checkedTlsMaterial(
+      { ...(ca ? { ca: pem(ca) } : {}), ...(cert ? { cert: pem(cert) } : {}), ...(key ? { key: pem(key) } : {}) },
+      endpointText,
+    );
   }
 
   async function connect(connectOptions?: ConnectOptions): Promise<RawConnection> {
@@ -40,11 +43,16 @@ export function createBunTransport(options: TransportOptions): Transport {
               ...(endpoint.tls.ca ? { ca: pem(endpoint.tls.ca) } : {}),
               ...(endpoint.tls.cert ? { cert: pem(endpoint.tls.cert) } : {}),
               ...(endpoint.tls.key ? { key: pem(endpoint.tls.key) } : {}),
-              ...(endpoint.tls.servername ? { servername: endpoint.tls.servername } : net.isIP(endpoint.host) ? {} : { servername: endpoint.host }),
+              ...(endpoint.tls.servername
+                ? { servername: endpoint.tls.servername }
+                : net.isIP(endpoint.host)
+                  ? {}
+                  : { servername: endpoint.host }),
             } as tls.ConnectionOptions)
           : net.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = connectTimeoutMs > 0 ? setTimeout(() => done(new DockerTimeoutError("connect", connectTimeoutMs)), connectTimeoutMs) : undefined;
+      const timer =
+        connectTimeoutMs > 0 ? setTimeout(() => done(new DockerTimeoutError("connect", connectTimeoutMs)), connectTimeoutMs) : undefined;
       const onAbort = () => done(new DockerAbortError({ cause: signal?.reason }));
       const onError = (error: Error) => done(connectionErrorFrom(error, endpointText));
       function done(error?: unknown) {

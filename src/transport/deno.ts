@@ -48,7 +48,10 @@ export function createDenoTransport(options: TransportOptions): Transport {
     });
   } catch (error) {
     // Deno checks the PEM here (InvalidData: "No certificates found ..."); its message never quotes it.
-    throw new InvalidEndpointError(endpointText, `its TLS material cannot be used (${error instanceof Error ? error.message : String(error)})`);
+    throw new InvalidEndpointError(
+      endpointText,
+      `its TLS material cannot be used (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 
   async function connect(connectOptions?: ConnectOptions): Promise<RawConnection> {
@@ -88,7 +91,10 @@ export function createDenoTransport(options: TransportOptions): Transport {
       } catch {
         // already closed by the runtime
       }
-      dial.then((late) => late.close(), () => {});
+      dial.then(
+        (late) => late.close(),
+        () => {},
+      );
       throw error instanceof DockerAbortError || error instanceof DockerTimeoutError ? error : connectionErrorFrom(error, endpointText);
     } finally {
       clearTimeout(timer);

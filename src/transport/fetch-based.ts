@@ -79,7 +79,13 @@ export function createFetchBasedTransport(options: TransportOptions, parts: Runt
 
 /** Fetch takes strings, bytes, blobs and web streams; other async iterables (Node streams) become web streams. */
 function toFetchBody(body: RequestBody): BodyInit {
-  if (typeof body === "string" || body instanceof Uint8Array || body instanceof ArrayBuffer || body instanceof Blob || body instanceof ReadableStream) {
+  if (
+    typeof body === "string" ||
+    body instanceof Uint8Array ||
+    body instanceof ArrayBuffer ||
+    body instanceof Blob ||
+    body instanceof ReadableStream
+  ) {
     return body as BodyInit;
   }
   const iterator = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();

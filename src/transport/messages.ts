@@ -9,13 +9,7 @@
  */
 
 /** What a request body may be. Node streams are accepted as async iterables. */
-export type RequestBody =
-  | string
-  | Uint8Array
-  | ArrayBuffer
-  | Blob
-  | ReadableStream<Uint8Array>
-  | AsyncIterable<Uint8Array>;
+export type RequestBody = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 
 /** The part of a request the transports read. A global `Request` satisfies it. */
 export interface TransportRequest {

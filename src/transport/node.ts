@@ -110,7 +110,11 @@ export function createNodeTransport(options: TransportOptions): Transport {
 
       req.on("error", (error) => {
         signal?.removeEventListener("abort", onAbort);
-        fail(error instanceof DockerAbortError || error instanceof DockerTimeoutError ? error : connectionErrorFrom(error, endpointText, summary));
+        fail(
+          error instanceof DockerAbortError || error instanceof DockerTimeoutError
+            ? error
+            : connectionErrorFrom(error, endpointText, summary),
+        );
       });
 
       // A 101 to a request that asked for no upgrade: without an 'upgrade' listener Node drops
@@ -118,7 +122,11 @@ export function createNodeTransport(options: TransportOptions): Transport {
       req.on("upgrade", (res: http.IncomingMessage, socket: net.Socket) => {
         socket.destroy();
         signal?.removeEventListener("abort", onAbort);
-        fail(new DockerProtocolError(`the daemon answered a plain request with ${res.statusCode} ${res.statusMessage ?? ""}`.trim(), { request: summary }));
+        fail(
+          new DockerProtocolError(`the daemon answered a plain request with ${res.statusCode} ${res.statusMessage ?? ""}`.trim(), {
+            request: summary,
+          }),
+        );
       });
 
       req.on("response", (res) => {
@@ -154,9 +162,7 @@ export function createNodeTransport(options: TransportOptions): Transport {
           : net.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true });
     await new Promise<void>((resolve, reject) => {
       const timer =
-        connectTimeoutMs > 0
-          ? setTimeout(() => done(new DockerTimeoutError("connect", connectTimeoutMs)), connectTimeoutMs)
-          : undefined;
+        connectTimeoutMs > 0 ? setTimeout(() => done(new DockerTimeoutError("connect", connectTimeoutMs)), connectTimeoutMs) : undefined;
       const onAbort = () => done(new DockerAbortError({ cause: signal?.reason }));
       const onError = (error: Error) => done(connectionErrorFrom(error, endpointText));
       function done(error?: unknown) {
@@ -204,7 +210,10 @@ export function checkedTlsMaterial(options: tls.SecureContextOptions, endpointTe
   try {
     return tls.createSecureContext(options);
   } catch (error) {
-    throw new InvalidEndpointError(endpointText, `its TLS material cannot be used (${error instanceof Error ? error.message : String(error)})`);
+    throw new InvalidEndpointError(
+      endpointText,
+      `its TLS material cannot be used (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }
 
@@ -229,7 +238,8 @@ async function writeBody(req: http.ClientRequest, request: TransportRequest): Pr
     req.end(bytes);
     return;
   }
-  const source: AsyncIterable<Uint8Array> = body instanceof Blob ? (body.stream() as unknown as AsyncIterable<Uint8Array>) : toAsyncIterable(body);
+  const source: AsyncIterable<Uint8Array> =
+    body instanceof Blob ? (body.stream() as unknown as AsyncIterable<Uint8Array>) : toAsyncIterable(body);
   for await (const chunk of source) {
     if (req.destroyed) throw new Error("request closed while sending the body");
     if (!req.write(chunk)) {

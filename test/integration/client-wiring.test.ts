@@ -22,7 +22,15 @@ describe.each(TEST_API_VERSIONS)("DockerClient attach/logs/events at API %s", (a
   it("attachToContainer: echo through cat with stdin half-close, then logs of the same run", async () => {
     const { Id: id } = await docker.createContainer({
       name: uniqueName("wire"),
-      config: { Image: testImage(), Cmd: ["cat"], OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, NetworkDisabled: true },
+      config: {
+        Image: testImage(),
+        Cmd: ["cat"],
+        OpenStdin: true,
+        StdinOnce: true,
+        AttachStdin: true,
+        AttachStdout: true,
+        NetworkDisabled: true,
+      },
     });
     created.push(id);
     const session = await docker.attachToContainer({ container: id, stream: true, stdin: true, stdout: true, stderr: true });

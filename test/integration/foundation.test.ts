@@ -129,7 +129,10 @@ describe.each(TEST_API_VERSIONS)("typed v1.10 endpoints at API %s", (apiVersion)
     const images = (await docker.api.GET("/images/json", { params: { query: { all: false } } })).data ?? [];
     expect(images.some((i) => i.RepoTags?.includes(testImage()))).toBe(true);
 
-    const inspected = (await docker.api.GET("/images/{name}/json", { params: { path: { name: testImage() } } })).data as Record<string, unknown>;
+    const inspected = (await docker.api.GET("/images/{name}/json", { params: { path: { name: testImage() } } })).data as Record<
+      string,
+      unknown
+    >;
     // Newer daemons answer with `Id`; v1.10 daemons used `id` (normalized by the client layer).
     expect(inspected["Id"] ?? inspected["id"]).toMatch(/^(sha256:)?[0-9a-f]{64}$/);
 
@@ -138,11 +141,16 @@ describe.each(TEST_API_VERSIONS)("typed v1.10 endpoints at API %s", (apiVersion)
 
     const repo = `berth-test/tagged-${apiVersion.replace(".", "-")}-${Date.now().toString(36)}`;
     await docker.api.POST("/images/{name}/tag", { params: { path: { name: testImage() }, query: { repo, tag: "v1", force: false } } });
-    const tagged = (await docker.api.GET("/images/{name}/json", { params: { path: { name: `${repo}:v1` } } })).data as Record<string, unknown>;
+    const tagged = (await docker.api.GET("/images/{name}/json", { params: { path: { name: `${repo}:v1` } } })).data as Record<
+      string,
+      unknown
+    >;
     expect(tagged["Id"] ?? tagged["id"]).toBe(inspected["Id"] ?? inspected["id"]);
     const removed = (await docker.api.DELETE("/images/{name}", { params: { path: { name: `${repo}:v1` } } })).data ?? [];
     expect(removed).toContainEqual(expect.objectContaining({ Untagged: expect.stringContaining(repo) }));
-    await expect(docker.api.GET("/images/{name}/json", { params: { path: { name: `${repo}:v1` } } })).rejects.toBeInstanceOf(NoSuchImageError);
+    await expect(docker.api.GET("/images/{name}/json", { params: { path: { name: `${repo}:v1` } } })).rejects.toBeInstanceOf(
+      NoSuchImageError,
+    );
   });
 
   it("image search without internet fails with the daemon's typed error, promptly", async () => {

@@ -35,10 +35,12 @@ test("lifecycle: create, start, wait (exit code), inspect, remove", async () => 
 });
 
 test("build from an in-memory tar; the image runs", async () => {
-  const context = await packTar([
-    { header: { name: "Dockerfile", size: 0, mode: 0o644 }, body: encoder.encode(`FROM ${image}\nCOPY msg /msg\n`) },
-    { header: { name: "msg", size: 0, mode: 0o644 }, body: encoder.encode("built on every runtime\n") },
-  ].map((e) => ({ ...e, header: { ...e.header, size: e.body.byteLength } })));
+  const context = await packTar(
+    [
+      { header: { name: "Dockerfile", size: 0, mode: 0o644 }, body: encoder.encode(`FROM ${image}\nCOPY msg /msg\n`) },
+      { header: { name: "msg", size: 0, mode: 0o644 }, body: encoder.encode("built on every runtime\n") },
+    ].map((e) => ({ ...e, header: { ...e.header, size: e.body.byteLength } })),
+  );
   const tag = `berth-rt-build-${suffix}`;
   const { imageId } = await docker.buildImage({ context, name: tag, rmTmpContainer: true });
   assert(/^(sha256:)?[0-9a-f]{12,64}$/.test(imageId), `image id ${imageId}`);

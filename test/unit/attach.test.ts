@@ -416,7 +416,13 @@ describe("hijack", () => {
 
   it("applies the client's headers timeout to the wait for the answer, and its User-Agent", async () => {
     const daemon = await fakeDaemon((req) => req.socket.resume());
-    const docker = createDockerApi<any>({ host: daemon.host, preferredVersion: "1.41", apiVersion: "1.41", headersTimeoutMs: 60, userAgent: "ci-tool/2" });
+    const docker = createDockerApi<any>({
+      host: daemon.host,
+      preferredVersion: "1.41",
+      apiVersion: "1.41",
+      headersTimeoutMs: 60,
+      userAgent: "ci-tool/2",
+    });
     cleanups.push(() => docker.close());
     const { error } = await settle(hijack(docker, { path: "/containers/{id}/attach", pathParams: { id: "c" } }));
     expect(error).toBeInstanceOf(DockerTimeoutError);

@@ -47,7 +47,9 @@ async function recordingServer(answer: (requestHead: string) => string) {
 
 describe("Node transport against a raw HTTP/1.1 server", () => {
   it("sends the version prefix, a User-Agent and exactly the encoded path", async () => {
-    const { heads, docker } = await recordingServer(() => head("200 OK", { "Content-Type": "application/json", "Content-Length": "2" }, "{}"));
+    const { heads, docker } = await recordingServer(() =>
+      head("200 OK", { "Content-Type": "application/json", "Content-Length": "2" }, "{}"),
+    );
     await docker.api.GET("/containers/{id}/json", { params: { path: { id: "a/b?c#d%e f\r\nX-Injected: 1" } } });
     await docker.api.GET("/images/{name}/json", { params: { path: { name: "127.0.0.1:5000/team/app:1.0" } } });
     await docker.api.GET("/containers/json", { params: { query: { all: true, size: false, filters: { status: ["exited"] } } } });
@@ -72,16 +74,15 @@ describe("Node transport against a raw HTTP/1.1 server", () => {
 
   it("refuses header values with CR/LF instead of sending them", async () => {
     const { heads, docker } = await recordingServer(() => head("200 OK", { "Content-Length": "0" }));
-    await expect(
-      docker.api.GET("/_ping", { headers: { "X-Registry-Auth": "abc\r\nX-Evil: 1" }, parseAs: "text" }),
-    ).rejects.toThrow();
+    await expect(docker.api.GET("/_ping", { headers: { "X-Registry-Auth": "abc\r\nX-Evil: 1" }, parseAs: "text" })).rejects.toThrow();
     expect(heads).toEqual([]);
     await docker.close();
   });
 
   it("maps 404s on container and image paths, and text and JSON error bodies", async () => {
     const { docker } = await recordingServer((h) => {
-      if (h.includes("/containers/")) return head("404 Not Found", { "Content-Type": "text/plain", "Content-Length": "22" }, "No such container: abc");
+      if (h.includes("/containers/"))
+        return head("404 Not Found", { "Content-Type": "text/plain", "Content-Length": "22" }, "No such container: abc");
       if (h.includes("/images/")) {
         const body = JSON.stringify({ message: "No such image: nope:latest" });
         return head("404 Not Found", { "Content-Type": "application/json", "Content-Length": String(body.length) }, body);

@@ -112,6 +112,8 @@ describe("negotiation against mocked daemons", () => {
   });
 
   it("refuses a malformed explicit version before sending anything", () => {
-    expect(() => createDockerApi<any>({ transport: fetchTransport(), preferredVersion: "1.10", apiVersion: "v1.41" })).toThrow(DockerVersionError);
+    expect(() => createDockerApi<any>({ transport: fetchTransport(), preferredVersion: "1.10", apiVersion: "v1.41" })).toThrow(
+      DockerVersionError,
+    );
   });
 });

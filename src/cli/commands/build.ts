@@ -76,4 +76,3 @@ async function allCredentials(context: CliContext): Promise<Record<string, AuthC
     return undefined;
   }
 }
-
