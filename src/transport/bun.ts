@@ -7,10 +7,10 @@
 import net from "node:net";
 import tls from "node:tls";
 import { formatEndpoint, type TlsOptions } from "../docker-host.js";
-import { DockerAbortError, DockerTimeoutError, connectionErrorFrom } from "../errors.js";
+import { DockerAbortError } from "../errors.js";
 import { createFetchBasedTransport } from "./fetch-based.js";
 import { checkedTlsMaterial } from "./node.js";
-import { nodeSocketToRaw } from "./node-socket.js";
+import { nodeSocketToRaw, waitForConnect } from "./node-socket.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type RawConnection, type Transport, type TransportOptions } from "./types.js";
 
 /** Creates the Bun transport for one endpoint. */
@@ -50,24 +50,7 @@ export function createBunTransport(options: TransportOptions): Transport {
                   : { servername: endpoint.host }),
             } as tls.ConnectionOptions)
           : net.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer =
-        connectTimeoutMs > 0 ? setTimeout(() => done(new DockerTimeoutError("connect", connectTimeoutMs)), connectTimeoutMs) : undefined;
-      const onAbort = () => done(new DockerAbortError({ cause: signal?.reason }));
-      const onError = (error: Error) => done(connectionErrorFrom(error, endpointText));
-      function done(error?: unknown) {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        socket.off("error", onError);
-        if (error) {
-          socket.destroy();
-          reject(error);
-        } else resolve();
-      }
-      signal?.addEventListener("abort", onAbort, { once: true });
-      socket.once("error", onError);
-      socket.once(endpoint.kind === "tcp" && endpoint.tls ? "secureConnect" : "connect", () => done());
-    });
+    await waitForConnect(socket, { secure: endpoint.kind === "tcp" && endpoint.tls !== undefined, connectTimeoutMs, signal, endpointText });
     return nodeSocketToRaw(socket, endpointText, signal);
   }
 

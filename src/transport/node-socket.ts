@@ -3,7 +3,7 @@
  * by Bun, whose `node:net` implements half-close (`allowHalfOpen` + `end()`) the same way.
  */
 import type net from "node:net";
-import { DockerAbortError, connectionErrorFrom } from "../errors.js";
+import { DockerAbortError, DockerTimeoutError, connectionErrorFrom } from "../errors.js";
 import type { RawConnection } from "./types.js";
 
 /** Wraps a connected socket; the socket must have been opened with `allowHalfOpen: true`. */
@@ -100,4 +100,34 @@ export function nodeSocketToRaw(socket: net.Socket, endpointText: string, signal
   signal?.addEventListener("abort", onAbort, { once: true });
 
   return { readable, writable, close, closed };
+}
+
+/**
+ * Waits until a `node:net` / `node:tls` socket is connected (TLS: handshake done), turning a
+ * failure, the connect timeout or the caller's abort into berth's typed errors; the socket is
+ * destroyed on any of them. Shared by the Node and Bun transports' raw connections.
+ */
+export function waitForConnect(
+  socket: net.Socket,
+  options: { secure: boolean; connectTimeoutMs: number; signal: AbortSignal | undefined; endpointText: string },
+): Promise<void> {
+  const { connectTimeoutMs, signal, endpointText } = options;
+  return new Promise<void>((resolve, reject) => {
+    const timer =
+      connectTimeoutMs > 0 ? setTimeout(() => done(new DockerTimeoutError("connect", connectTimeoutMs)), connectTimeoutMs) : undefined;
+    const onAbort = () => done(new DockerAbortError({ cause: signal?.reason }));
+    const onError = (error: Error) => done(connectionErrorFrom(error, endpointText));
+    function done(error?: unknown) {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      socket.off("error", onError);
+      if (error) {
+        socket.destroy();
+        reject(error);
+      } else resolve();
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+    socket.once("error", onError);
+    socket.once(options.secure ? "secureConnect" : "connect", () => done());
+  });
 }

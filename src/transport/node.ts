@@ -22,7 +22,7 @@ import {
 } from "../errors.js";
 import { BufferedResponse, type RequestBody, type TransportRequest } from "./messages.js";
 import { NodeStreamedResponse } from "./node-response.js";
-import { nodeSocketToRaw } from "./node-socket.js";
+import { nodeSocketToRaw, waitForConnect } from "./node-socket.js";
 import {
   BUFFER_SMALL_BODY_BYTES,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -160,24 +160,7 @@ export function createNodeTransport(options: TransportOptions): Transport {
         : isTls
           ? tls.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true, ...tlsOptions } as tls.ConnectionOptions)
           : net.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer =
-        connectTimeoutMs > 0 ? setTimeout(() => done(new DockerTimeoutError("connect", connectTimeoutMs)), connectTimeoutMs) : undefined;
-      const onAbort = () => done(new DockerAbortError({ cause: signal?.reason }));
-      const onError = (error: Error) => done(connectionErrorFrom(error, endpointText));
-      function done(error?: unknown) {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        socket.off("error", onError);
-        if (error) {
-          socket.destroy();
-          reject(error);
-        } else resolve();
-      }
-      signal?.addEventListener("abort", onAbort, { once: true });
-      socket.once("error", onError);
-      socket.once(isTls ? "secureConnect" : "connect", () => done());
-    });
+    await waitForConnect(socket, { secure: isTls, connectTimeoutMs, signal, endpointText });
     socket.setNoDelay(true);
     return nodeSocketToRaw(socket, endpointText, signal);
   }
