@@ -3,7 +3,7 @@
  * by Bun, whose `node:net` implements half-close (`allowHalfOpen` + `end()`) the same way.
  */
 import type net from "node:net";
-import { DockerAbortError, DockerTimeoutError, connectionErrorFrom } from "../errors.js";
+import { DockerAbortError, DockerTimeoutError, connectionErrorFrom, type RequestSummary } from "../errors.js";
 import type { RawConnection } from "./types.js";
 
 /** Wraps a connected socket; the socket must have been opened with `allowHalfOpen: true`. */
@@ -109,14 +109,24 @@ export function nodeSocketToRaw(socket: net.Socket, endpointText: string, signal
  */
 export function waitForConnect(
   socket: net.Socket,
-  options: { secure: boolean; connectTimeoutMs: number; signal: AbortSignal | undefined; endpointText: string },
+  options: {
+    secure: boolean;
+    connectTimeoutMs: number;
+    signal: AbortSignal | undefined;
+    endpointText: string;
+    /** The request the connection is for, named in the errors. */
+    request?: RequestSummary | undefined;
+  },
 ): Promise<void> {
-  const { connectTimeoutMs, signal, endpointText } = options;
+  const { connectTimeoutMs, signal, endpointText, request } = options;
+  const withRequest = request ? { request } : undefined;
   return new Promise<void>((resolve, reject) => {
     const timer =
-      connectTimeoutMs > 0 ? setTimeout(() => done(new DockerTimeoutError("connect", connectTimeoutMs)), connectTimeoutMs) : undefined;
-    const onAbort = () => done(new DockerAbortError({ cause: signal?.reason }));
-    const onError = (error: Error) => done(connectionErrorFrom(error, endpointText));
+      connectTimeoutMs > 0
+        ? setTimeout(() => done(new DockerTimeoutError("connect", connectTimeoutMs, withRequest)), connectTimeoutMs)
+        : undefined;
+    const onAbort = () => done(new DockerAbortError({ cause: signal?.reason, ...withRequest }));
+    const onError = (error: Error) => done(connectionErrorFrom(error, endpointText, request));
     function done(error?: unknown) {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
