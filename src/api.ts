@@ -37,6 +37,11 @@ export interface ConnectionOptions {
   connectTimeoutMs?: number | undefined;
   /** Milliseconds to wait for a response head (default off, so long streams are never cut). */
   headersTimeoutMs?: number | undefined;
+  /**
+   * Most connections open to the daemon at once for plain requests (Node; default 64). More
+   * concurrent requests wait for a free connection. Hijacked connections (attach, exec) are not counted.
+   */
+  maxSockets?: number | undefined;
   /** Use this transport instead of the runtime's own (tests, custom tunnels). */
   transport?: Transport | undefined;
   /** Force a runtime's transport (normally detected). */
@@ -84,6 +89,7 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
         endpoint: parseDockerHost(options.host ?? DEFAULT_DOCKER_HOST, options.tls),
         connectTimeoutMs: options.connectTimeoutMs,
         headersTimeoutMs: options.headersTimeoutMs,
+        maxSockets: options.maxSockets,
       },
       options.runtime,
     );

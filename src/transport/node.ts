@@ -9,7 +9,7 @@
 import net from "node:net";
 import tls from "node:tls";
 import { formatEndpoint } from "../docker-host.js";
-import { DockerAbortError, InvalidEndpointError } from "../errors.js";
+import { DockerAbortError, InvalidEndpointError, InvalidOptionError } from "../errors.js";
 import type { TransportRequest } from "./messages.js";
 import { Http1Pool } from "./node-http1.js";
 import { nodeSocketToRaw, waitForConnect } from "./node-socket.js";
@@ -25,12 +25,14 @@ export function createNodeTransport(options: TransportOptions): Transport {
   // Made once: unusable PEM is refused here as InvalidEndpointError (tls.connect would throw a
   // bare Error on every request), and every connection reuses the one context.
   if (isTls) tlsOptions.secureContext = checkedTlsMaterial(tlsOptions, endpointText);
+  const maxSockets = options.maxSockets ?? 64;
+  if (!Number.isSafeInteger(maxSockets) || maxSockets < 1) throw new InvalidOptionError("maxSockets", "must be a positive integer");
   const pool = new Http1Pool({
     endpoint,
     endpointText,
     connectTimeoutMs,
     headersTimeoutMs: options.headersTimeoutMs ?? 0,
-    maxSockets: options.maxSockets ?? 64,
+    maxSockets,
     tls: isTls ? tlsOptions : undefined,
   });
 
