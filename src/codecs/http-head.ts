@@ -56,7 +56,7 @@ export class HttpHeadParser {
   readonly #maxHeadBytes: number;
   readonly #chunks: Uint8Array[] = [];
   #length = 0;
-  /** Bytes other than CR in the current line; an LF with none ends the head. */
+  /** 1 once the current line holds a byte other than CR; an LF with none ends the head. */
   #lineBytes = 0;
   #done = false;
 
@@ -67,28 +67,34 @@ export class HttpHeadParser {
   /** Consumes a chunk; returns the head once it is complete, else undefined. */
   push(chunk: Uint8Array): ParsedHttpHead | undefined {
     if (this.#done) throw new DockerProtocolError("HTTP head parser used after the head was complete");
-    for (let i = 0; i < chunk.length; i++) {
-      const byte = chunk[i]!;
-      const offset = this.#length + i;
-      if (offset < PREFIX.length && byte !== PREFIX[offset]) {
+    const base = this.#length;
+    for (let i = 0; base + i < PREFIX.length && i < chunk.length; i++) {
+      if (chunk[i] !== PREFIX[base + i]) {
         this.#done = true;
         throw new DockerProtocolError(`the daemon's answer is not HTTP: it starts with ${preview(this.#chunks, chunk, i + 1)}`);
       }
-      if (offset >= this.#maxHeadBytes) {
+    }
+    // Line by line (LF to LF): the head ends at an LF whose line holds nothing but CRs.
+    let from = 0;
+    for (;;) {
+      const lf = chunk.indexOf(LF, from);
+      const to = lf < 0 ? chunk.length : lf;
+      if (this.#lineBytes === 0 && !onlyCR(chunk, from, to)) this.#lineBytes = 1;
+      if (lf < 0) break;
+      const offset = base + lf;
+      if (offset >= this.#maxHeadBytes) break;
+      if (this.#lineBytes === 0 && offset >= PREFIX.length) {
         this.#done = true;
-        throw new DockerProtocolError(`HTTP response head exceeds ${this.#maxHeadBytes} bytes`);
+        const headBytes = concat(this.#chunks, chunk.subarray(0, lf + 1), offset + 1);
+        this.#chunks.length = 0;
+        return { head: parseHead(headBytes), rest: chunk.subarray(lf + 1) };
       }
-      if (byte === LF) {
-        if (this.#lineBytes === 0 && offset >= PREFIX.length) {
-          this.#done = true;
-          const headBytes = concat(this.#chunks, chunk.subarray(0, i + 1), offset + 1);
-          this.#chunks.length = 0;
-          return { head: parseHead(headBytes), rest: chunk.subarray(i + 1) };
-        }
-        this.#lineBytes = 0;
-      } else if (byte !== CR) {
-        this.#lineBytes++;
-      }
+      this.#lineBytes = 0;
+      from = lf + 1;
+    }
+    if (base + chunk.length > this.#maxHeadBytes) {
+      this.#done = true;
+      throw new DockerProtocolError(`HTTP response head exceeds ${this.#maxHeadBytes} bytes`);
     }
     this.#chunks.push(chunk);
     this.#length += chunk.length;
@@ -140,6 +146,12 @@ function parseHead(bytes: Uint8Array): HttpResponseHead {
   };
 }
 
+/** True when `bytes[from..to)` holds only CR bytes (or nothing). */
+function onlyCR(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (bytes[i] !== CR) return false;
+  return true;
+}
+
 function concat(chunks: readonly Uint8Array[], last: Uint8Array, total: number): Uint8Array {
   if (chunks.length === 0) return last;
   const out = new Uint8Array(total);
@@ -152,11 +164,17 @@ function concat(chunks: readonly Uint8Array[], last: Uint8Array, total: number):
   return out;
 }
 
+/** WHATWG's "latin1" is windows-1252: right for every byte except 0x80–0x9F, checked for below. */
+const WINDOWS_1252 = new TextDecoder("latin1");
+
 /** Bytes as ISO-8859-1 text (what HTTP heads are), without TextDecoder's windows-1252 mapping. */
 function latin1(bytes: Uint8Array): string {
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  return text;
+  const text = WINDOWS_1252.decode(bytes);
+  // windows-1252 turned a byte in 0x80–0x9F into a character above 0xFF: decode exactly instead.
+  if (!/[^\x00-\xff]/.test(text)) return text;
+  let exact = "";
+  for (let i = 0; i < bytes.length; i += 8192) exact += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return exact;
 }
 
 function preview(chunks: readonly Uint8Array[], chunk: Uint8Array, upTo: number): string {

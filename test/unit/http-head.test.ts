@@ -161,3 +161,14 @@ describe("HttpHeadParser", () => {
     );
   });
 });
+
+describe("HttpHeadParser text decoding", () => {
+  it("reads header bytes as ISO-8859-1, byte for byte (0x80–0x9F too, where windows-1252 differs)", () => {
+    const value = [0x80, 0x8a, 0x9f, 0xa0, 0xe9, 0xff, 0x41];
+    const bytes = new Uint8Array([...new TextEncoder().encode("HTTP/1.1 200 OK\r\nX-Bytes: "), ...value, 0x0d, 0x0a, 0x0d, 0x0a]);
+    const head = new HttpHeadParser().push(bytes)!.head;
+    expect([...headerValue(head, "x-bytes")!].map((c) => c.charCodeAt(0))).toEqual(value);
+    const ascii = new HttpHeadParser().push(new TextEncoder().encode("HTTP/1.1 404 Not Found\r\nServer: Docker/20.10\r\n\r\n"))!.head;
+    expect([ascii.status, ascii.reason, headerValue(ascii, "server")]).toEqual([404, "Not Found", "Docker/20.10"]);
+  });
+});
