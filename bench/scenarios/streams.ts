@@ -73,6 +73,19 @@ export async function runStreams(
   const broken = new Map<string, string>();
   try {
     for (const kind of options.kinds) {
+      // A small stream of the same kind that every child runs first (see warmUp in stream-child.ts).
+      let warmup: string | undefined;
+      if (kind === "export") {
+        warmup = await runContainer(
+          raw,
+          target,
+          "export-warmup",
+          containerSpec(target, ["sh", "-c", `head -c ${4 * MIB} /dev/zero > /big`]),
+        );
+      } else if (kind === "logs") {
+        warmup = await runContainer(raw, target, "logs-warmup", containerSpec(target, linesCommand(2 * MIB)));
+      }
+      if (warmup) setup.push(warmup);
       for (const sizeMiB of options.sizesMiB[kind]) {
         const size = sizeMiB * MIB;
         let container: string | undefined;
@@ -86,7 +99,16 @@ export async function runStreams(
         const samples = await interleaved(contenders, options, async ({ name }) => {
           const key = `${name}/${kind}`;
           if (broken.has(key)) return { error: broken.get(key)! };
-          const args = ["--client", name, "--kind", kind, "--size", String(size), ...(container ? ["--container", container] : [])];
+          const args = [
+            "--client",
+            name,
+            "--kind",
+            kind,
+            "--size",
+            String(size),
+            ...(container ? ["--container", container] : []),
+            ...(warmup ? ["--warmup", warmup] : []),
+          ];
           const result = await runChild<StreamSample & { error?: string }>([...scriptCommand(runtime, "scenarios/stream-child"), ...args]);
           const error = result.error ?? result.value?.error;
           if (error) {
