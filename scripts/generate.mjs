@@ -2,8 +2,9 @@
 // Generates typed artefacts of the Docker Engine API into generated/v<X.Y>/:
 //   openapi.json  final OpenAPI 3 document (Swagger 2.0 inputs: converted, then overlaid)
 //   schema.ts     openapi-typescript types (paths, components, operations) for openapi-fetch
-//   zod.ts        zod v4 schemas for every components.schemas entry
-//   index.ts      re-exports + apiVersion
+//   validate.ts   dependency-free validator functions for every components.schemas entry
+//   zod.ts        zod v4 schemas for every components.schemas entry (the only file importing zod)
+//   index.ts      apiVersion, the types and the validators (no zod)
 // See generated/README.md for usage.
 
 import { mkdtemp, rm } from "node:fs/promises";

@@ -1,5 +1,7 @@
 /**
  * berth: a typed Docker Remote API client for Node, Bun and Deno.
+ *
+ * @module berth
  */
 export { BERTH_VERSION, createDockerApi, serializeDockerPath, serializeDockerQuery } from "./api.js";
 export type { ConnectionOptions, DockerApi, DockerApiOptions } from "./api.js";

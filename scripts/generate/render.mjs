@@ -2,11 +2,12 @@
 
 import openapiTS, { astToString } from "openapi-typescript";
 import ts from "typescript";
+import { generateValidatorModule } from "./validate.mjs";
 import { generateZodModule } from "./zod.mjs";
 import { sortKeysDeep, stableJson, tsHeader } from "./util.mjs";
 
 /** Files written for each API version, in the order they are written. */
-export const OUTPUT_FILES = ["openapi.json", "schema.ts", "zod.ts", "index.ts"];
+export const OUTPUT_FILES = ["openapi.json", "schema.ts", "validate.ts", "zod.ts", "index.ts"];
 
 const ref = (name, args = []) => ts.factory.createTypeReferenceNode(name, args);
 /**
@@ -59,19 +60,23 @@ export async function renderVersion(doc, { apiVersion, inputName, overlayName })
   });
   const schemas = sorted.components?.schemas ?? {};
   const schemaTs = await renderSchemaTs(sorted, inputName);
-  const zodTs = generateZodModule(schemas, { header: `${tsHeader(inputName)}\n`, root: sorted });
+  const header = `${tsHeader(inputName)}\n`;
+  const validateTs = generateValidatorModule(schemas, { header, root: sorted, typesImport: "./schema.js" });
+  const zodTs = generateZodModule(schemas, { header, root: sorted, typesImport: "./schema.js" });
+  // The entry point needs no zod: the zod schemas are a module of their own (zod.ts).
   const indexTs = [
     tsHeader(inputName),
-    `/** Docker Engine API version these types and schemas describe. */`,
+    `/** Docker Engine API version these types and validators describe. */`,
     `export const apiVersion = ${JSON.stringify(apiVersion)};`,
     "",
     `export type { components, operations, paths } from "./schema.js";`,
-    `export * from "./zod.js";`,
+    `export * from "./validate.js";`,
     "",
   ].join("\n");
   return {
     "openapi.json": stableJson(sorted),
     "schema.ts": schemaTs,
+    "validate.ts": validateTs,
     "zod.ts": zodTs,
     "index.ts": indexTs,
   };

@@ -10,6 +10,8 @@ export interface ZodModuleOptions {
   typescript?: boolean;
   /** The whole document, to resolve `$ref`s that do not point at a named schema. */
   root?: unknown;
+  /** Module specifier of the openapi-typescript types of the same document: each export is then declared `z.ZodType<components["schemas"][Name]>`. */
+  typesImport?: string;
 }
 export declare function generateZodModule(schemas: Record<string, unknown>, options?: ZodModuleOptions): string;
 export declare function schemaToZod(schema: unknown, options?: { schemas?: Record<string, unknown>; root?: unknown }): string;

@@ -19,11 +19,11 @@
 import type { Stats } from "node:fs";
 import { open, readFile, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { createTarPacker, type TarHeader, type TarPackController } from "modern-tar";
+import type { createTarPacker, TarHeader, TarPackController } from "modern-tar";
 import { InvalidOptionError } from "../errors.js";
 import { DockerignoreMatcher, parseDockerignore } from "./dockerignore.js";
 import { BuildContextError } from "./errors.js";
-import { walkContext, type ContextEntry } from "./walk.js";
+import type { ContextEntry, walkContext } from "./walk.js";
 
 /** The Dockerfile name `docker build` looks for. */
 export const DEFAULT_DOCKERFILE = "Dockerfile";
@@ -70,7 +70,18 @@ export async function openBuildContext(directory: string, options: TarDirectoryO
   const matcher = new DockerignoreMatcher(excludes);
   const chunkBytes = options.readChunkBytes ?? DEFAULT_READ_CHUNK_BYTES;
   if (!Number.isInteger(chunkBytes) || chunkBytes <= 0) throw new InvalidOptionError("readChunkBytes", "must be a positive integer");
-  return { body: archiveStream(contextDir, matcher, chunkBytes), dockerfile, contextDir, excludes };
+  return { body: archiveStream(contextDir, matcher, chunkBytes, await loadArchiveTools()), dockerfile, contextDir, excludes };
+}
+
+/** The tar writer and the directory walk: loaded with the first build context, not by `import "berth"` (cold start). */
+interface ArchiveTools {
+  createTarPacker: typeof createTarPacker;
+  walkContext: typeof walkContext;
+}
+
+async function loadArchiveTools(): Promise<ArchiveTools> {
+  const [{ createTarPacker }, { walkContext }] = await Promise.all([import("modern-tar"), import("./walk.js")]);
+  return { createTarPacker, walkContext };
 }
 
 /**
@@ -145,15 +156,15 @@ async function readIgnorePatterns(contextDir: string, ignoreFile: string | undef
  * high-water mark of 0 keeps the outer stream from pulling early); cancelling it stops both
  * and closes the open file.
  */
-function archiveStream(root: string, matcher: DockerignoreMatcher, chunkBytes: number): ReadableStream<Uint8Array> {
+function archiveStream(root: string, matcher: DockerignoreMatcher, chunkBytes: number, tools: ArchiveTools): ReadableStream<Uint8Array> {
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         if (reader === undefined) {
-          const packer = createTarPacker();
+          const packer = tools.createTarPacker();
           reader = packer.readable.getReader();
-          void produce(root, matcher, packer.controller, chunkBytes);
+          void produce(tools.walkContext(root, matcher), packer.controller, chunkBytes);
         }
         const { done, value } = await reader.read();
         if (done) controller.close();
@@ -167,9 +178,9 @@ function archiveStream(root: string, matcher: DockerignoreMatcher, chunkBytes: n
   );
 }
 
-async function produce(root: string, matcher: DockerignoreMatcher, tar: TarPackController, chunkBytes: number): Promise<void> {
+async function produce(entries: AsyncIterable<ContextEntry>, tar: TarPackController, chunkBytes: number): Promise<void> {
   try {
-    for await (const entry of walkContext(root, matcher)) await writeEntry(tar, entry, chunkBytes);
+    for await (const entry of entries) await writeEntry(tar, entry, chunkBytes);
     tar.finalize();
   } catch (error) {
     // Also reached when the consumer cancelled: the packer is stopped then and ignores this.

@@ -16,7 +16,7 @@
  * (`MissingOutputStreamError` keeps the Go error's own code): a caller who only cares that an
  * option was refused checks the code; one who wants the detail checks the class or `name`.
  */
-import type { z } from "zod";
+import type { ValidationIssue } from "../../generated/v1.10/index.js";
 import { DockerApiError, DockerProtocolError, InvalidOptionError, type DockerErrorCode, type RequestSummary } from "../errors.js";
 
 /** An id or name that must name a Docker object was empty or unusable. Thrown before any request. */
@@ -85,15 +85,16 @@ export class MissingOutputStreamError extends InvalidOptionError {
 
 /**
  * A response body that does not have the shape the API describes (a field of the wrong type,
- * a list that is not a list). Unknown extra fields never cause it. `issues` are zod's.
+ * a list that is not a list). Unknown extra fields never cause it. `issues` come from the
+ * validators generated from the API document (`path`, `code` and `message`, worded as zod's).
  */
 export class InvalidResponseError extends DockerProtocolError {
   override name = "InvalidResponseError";
   /** What was being read, e.g. `"container inspect"`. */
   readonly what: string;
   /** Where and why the body failed validation. */
-  readonly issues: readonly z.core.$ZodIssue[];
-  constructor(what: string, issues: readonly z.core.$ZodIssue[], options?: { request?: RequestSummary | undefined }) {
+  readonly issues: readonly ValidationIssue[];
+  constructor(what: string, issues: readonly ValidationIssue[], options?: { request?: RequestSummary | undefined }) {
     const first = issues[0];
     const where = first ? `${first.path.length > 0 ? first.path.join(".") : "(root)"}: ${first.message}` : "unexpected shape";
     super(

@@ -1,7 +1,9 @@
 /**
  * Validation and normalization of response bodies at the boundary: every answer is checked
- * against the generated zod schema of its v1.10 shape, after renaming the keys other API
- * versions spell differently, so callers see one typed shape whatever daemon answered.
+ * against its v1.10 shape, after renaming the keys other API versions spell differently, so
+ * callers see one typed shape whatever daemon answered. The checks are the validator functions
+ * generated from the v1.10 document (generated/v1.10/validate.ts: plain code, no zod, no copy
+ * of the body); they accept exactly what the generated zod schemas accept.
  *
  * The spelling differences handled (v1.10 documents and Go types vs. daemons from API 1.12):
  * - container inspect: `ID` (Go type, v1.10 daemons) → `Id`;
@@ -15,25 +17,28 @@
  * - `Info` booleans that engine-era daemons wrote as 0/1 → booleans.
  *
  * Unknown fields are kept (the schemas are loose). A body that fails validation is an
- * `InvalidResponseError` (a `DockerProtocolError`), never a crash further on.
+ * `InvalidResponseError` (a `DockerProtocolError`), never a crash further on; only then are
+ * the issues collected (a second, thorough pass), so a valid body costs one straight pass.
  */
-import { z } from "zod";
 import {
-  APIContainersSchema,
-  APIImagesSchema,
-  ChangeSchema,
-  ContainerCommitResponseSchema,
-  ContainerCreateResponseSchema,
-  ContainerSchema,
-  ContainerTopResponseSchema,
-  ContainerWaitResponseSchema,
-  ImageDeleteResponseItemSchema,
-  ImageHistoryEntrySchema,
-  ImageSchema,
-  ImageSearchResultSchema,
-  InfoSchema,
-  ProgressMessageSchema,
-  VersionSchema,
+  arrayOf,
+  validateAPIContainers,
+  validateAPIImages,
+  validateChange,
+  validateContainer,
+  validateContainerCommitResponse,
+  validateContainerCreateResponse,
+  validateContainerTopResponse,
+  validateContainerWaitResponse,
+  validateImage,
+  validateImageDeleteResponseItem,
+  validateImageHistoryEntry,
+  validateImageSearchResult,
+  validateInfo,
+  validateProgressMessage,
+  validateVersion,
+  type ValidationIssue,
+  type Validator,
 } from "../../generated/v1.10/index.js";
 import type { RequestSummary } from "../errors.js";
 import { InvalidResponseError } from "./errors.js";
@@ -61,6 +66,11 @@ function isRecord(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** zod's name of a value's type in messages (for the hand-written checks). */
+function received(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+}
+
 /** A shallow copy of `record` with each `from` key moved to its `to` key, unless `to` is already there. */
 export function renameKeys(record: Json, renames: Readonly<Record<string, string>>): Json {
   const copy: Json = { ...record };
@@ -72,16 +82,49 @@ export function renameKeys(record: Json, renames: Readonly<Record<string, string
   return copy;
 }
 
-function check<T>(schema: z.ZodType<T>, value: unknown, what: string, request?: RequestSummary): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new InvalidResponseError(what, result.error.issues, { request });
-  return result.data;
+function check<T>(validate: Validator<T>, value: unknown, what: string, request?: RequestSummary): T {
+  if (validate(value)) return value;
+  const issues: ValidationIssue[] = [];
+  validate(value, issues);
+  throw new InvalidResponseError(what, issues, { request });
 }
 
-function checkList<T>(schema: z.ZodType<T>, value: unknown, what: string, request?: RequestSummary, nullIsEmpty = false): T[] {
+function checkList<T>(validate: Validator<T[]>, value: unknown, what: string, request?: RequestSummary, nullIsEmpty = false): T[] {
   if (value === null && nullIsEmpty) return [];
-  return check(z.array(schema), value, what, request);
+  return check(validate, value, what, request);
 }
+
+/**
+ * `validate`, and a non-empty string under `key`: after renaming, the id must be there (the
+ * v1.10 container schema has both spellings optional). An id the base validator already
+ * reported (wrong type, or missing where it is required) is not reported twice.
+ */
+function withId<T, K extends string>(validate: Validator<T>, key: K): Validator<T & Record<K, string>> {
+  return (value: unknown, issues?: ValidationIssue[]): value is T & Record<K, string> => {
+    const ok = validate(value, issues);
+    if ((!ok && issues === undefined) || !isRecord(value)) return false;
+    const id = value[key];
+    if (typeof id === "string" && id !== "") return ok;
+    if (issues !== undefined && !issues.some((issue) => issue.path.length === 1 && issue.path[0] === key)) {
+      issues.push(
+        id === ""
+          ? { path: [key], code: "too_small", message: "Too small: expected string to have >=1 characters" }
+          : { path: [key], code: "invalid_type", message: `Invalid input: expected string, received ${received(id)}` },
+      );
+    }
+    return false;
+  };
+}
+
+// Built once: the checks of each answer.
+const validateContainerWithId = withId(validateContainer, "Id");
+const validateImageWithId = withId(validateImage, "id");
+const validateContainerList = arrayOf(validateAPIContainers);
+const validateChangeList = arrayOf(validateChange);
+const validateImageList = arrayOf(validateAPIImages);
+const validateHistory = arrayOf(validateImageHistoryEntry);
+const validateSearchResults = arrayOf(validateImageSearchResult);
+const validateImageDeleteList = arrayOf(validateImageDeleteResponseItem);
 
 const list = (value: unknown): unknown => (value === null || value === undefined ? [] : value);
 
@@ -96,45 +139,41 @@ export function normalizeContainer(raw: unknown, request?: RequestSummary): Cont
     if (isRecord(settings)) renamed["NetworkSettings"] = renameKeys(settings, { IpAddress: "IPAddress", IpPrefixLen: "IPPrefixLen" });
     body = renamed;
   }
-  return check(ContainerWithIdSchema, body, "container inspect", request) as Container;
+  return check(validateContainerWithId, body, "container inspect", request) as Container;
 }
-
-// The v1.10 schemas make no id required (both spellings are optional); after renaming, one must be there.
-const ContainerWithIdSchema = ContainerSchema.extend({ Id: z.string().min(1) });
-const ImageWithIdSchema = ImageSchema.extend({ id: z.string().min(1) });
 
 /** `GET /containers/json`. */
 export function normalizeContainerList(raw: unknown, request?: RequestSummary): APIContainers[] {
   const entries = Array.isArray(raw)
     ? raw.map((entry) => (isRecord(entry) ? { ...entry, Ports: list(entry["Ports"]), Names: list(entry["Names"]) } : entry))
     : raw;
-  return checkList(APIContainersSchema, entries, "container list", request) as APIContainers[];
+  return checkList(validateContainerList, entries, "container list", request) as APIContainers[];
 }
 
 /** `POST /containers/create`. */
 export function normalizeCreateResult(raw: unknown, request?: RequestSummary): ContainerCreateResult {
   const body = isRecord(raw) ? { ...raw, Warnings: list(raw["Warnings"]) } : raw;
-  return check(ContainerCreateResponseSchema, body, "container create", request) as ContainerCreateResult;
+  return check(validateContainerCreateResponse, body, "container create", request) as ContainerCreateResult;
 }
 
 /** `POST /containers/{id}/wait`: the exit code. */
 export function normalizeWaitResult(raw: unknown, request?: RequestSummary): number {
-  return check(ContainerWaitResponseSchema, raw, "container wait", request).StatusCode;
+  return check(validateContainerWaitResponse, raw, "container wait", request).StatusCode;
 }
 
 /** `GET /containers/{id}/changes`. */
 export function normalizeChanges(raw: unknown, request?: RequestSummary): Change[] {
-  return checkList(ChangeSchema, raw, "container changes", request, true) as Change[];
+  return checkList(validateChangeList, raw, "container changes", request, true) as Change[];
 }
 
 /** `GET /containers/{id}/top`. */
 export function normalizeTop(raw: unknown, request?: RequestSummary): ContainerTop {
-  return check(ContainerTopResponseSchema, raw, "container top", request) as ContainerTop;
+  return check(validateContainerTopResponse, raw, "container top", request) as ContainerTop;
 }
 
 /** `POST /commit`. */
 export function normalizeCommitResult(raw: unknown, request?: RequestSummary): ContainerCommitResult {
-  return check(ContainerCommitResponseSchema, raw, "commit", request) as ContainerCommitResult;
+  return check(validateContainerCommitResponse, raw, "commit", request) as ContainerCommitResult;
 }
 
 // -------------------------------------------------------------------------------- images
@@ -156,7 +195,7 @@ const IMAGE_RENAMES: Readonly<Record<string, string>> = {
 /** `GET /images/{name}/json`. */
 export function normalizeImage(raw: unknown, request?: RequestSummary): Image {
   const body = isRecord(raw) ? renameKeys(raw, IMAGE_RENAMES) : raw;
-  return check(ImageWithIdSchema, body, "image inspect", request) as Image;
+  return check(validateImageWithId, body, "image inspect", request) as Image;
 }
 
 /** The placeholder older daemons list as the tag of an untagged image. */
@@ -171,12 +210,12 @@ export function normalizeImageList(raw: unknown, request?: RequestSummary): APII
         return { ...entry, RepoTags: Array.isArray(tags) ? tags.filter((tag) => tag !== NO_TAG) : tags };
       })
     : raw;
-  return checkList(APIImagesSchema, entries, "image list", request) as APIImages[];
+  return checkList(validateImageList, entries, "image list", request) as APIImages[];
 }
 
 /** `GET /images/{name}/history`. */
 export function normalizeHistory(raw: unknown, request?: RequestSummary): ImageHistoryEntry[] {
-  return checkList(ImageHistoryEntrySchema, raw, "image history", request) as ImageHistoryEntry[];
+  return checkList(validateHistory, raw, "image history", request) as ImageHistoryEntry[];
 }
 
 /** `GET /images/search`. */
@@ -184,17 +223,17 @@ export function normalizeSearchResults(raw: unknown, request?: RequestSummary): 
   const entries = Array.isArray(raw)
     ? raw.map((entry) => (isRecord(entry) ? renameKeys(entry, { is_automated: "is_trusted" }) : entry))
     : raw;
-  return checkList(ImageSearchResultSchema, entries, "image search", request) as ImageSearchResult[];
+  return checkList(validateSearchResults, entries, "image search", request) as ImageSearchResult[];
 }
 
 /** `DELETE /images/{name}`. */
 export function normalizeImageDelete(raw: unknown, request?: RequestSummary): ImageDeleteResponseItem[] {
-  return checkList(ImageDeleteResponseItemSchema, raw, "image delete", request, true) as ImageDeleteResponseItem[];
+  return checkList(validateImageDeleteList, raw, "image delete", request, true) as ImageDeleteResponseItem[];
 }
 
 /** One message of a JSON progress stream. */
 export function normalizeProgressMessage(raw: unknown, request?: RequestSummary): ProgressMessage {
-  return check(ProgressMessageSchema, raw, "progress stream", request) as ProgressMessage;
+  return check(validateProgressMessage, raw, "progress stream", request) as ProgressMessage;
 }
 
 // -------------------------------------------------------------------------------- system
@@ -212,20 +251,38 @@ export function normalizeInfo(raw: unknown, request?: RequestSummary): DockerInf
     }
     body = copy;
   }
-  return check(InfoSchema, body, "info", request) as DockerInfo;
+  return check(validateInfo, body, "info", request) as DockerInfo;
 }
 
 /** `GET /version`. */
 export function normalizeVersion(raw: unknown, request?: RequestSummary): DockerVersion {
-  return check(VersionSchema, raw, "version", request) as DockerVersion;
+  return check(validateVersion, raw, "version", request) as DockerVersion;
 }
 
-// The v1.41 document declares this answer inline (no components schema), so no generated zod
-// schema exists for it; this one mirrors that inline type (AuthCheckResult).
-const AuthCheckSchema = z.looseObject({ Status: z.string().exactOptional(), IdentityToken: z.string().exactOptional() });
+const AUTH_CHECK_KEYS = ["Status", "IdentityToken"] as const;
+
+/**
+ * The v1.41 document declares this answer inline (no components schema), so nothing is generated
+ * for it: a loose object whose `Status` and `IdentityToken`, when present, are strings (AuthCheckResult).
+ */
+function validateAuthCheck(value: unknown, issues?: ValidationIssue[]): value is AuthCheckResult {
+  if (!isRecord(value)) {
+    issues?.push({ path: [], code: "invalid_type", message: `Invalid input: expected object, received ${received(value)}` });
+    return false;
+  }
+  let ok = true;
+  for (const key of AUTH_CHECK_KEYS) {
+    const field = value[key];
+    if (!(key in value) || typeof field === "string") continue;
+    if (issues === undefined) return false;
+    issues.push({ path: [key], code: "invalid_type", message: `Invalid input: expected string, received ${received(field)}` });
+    ok = false;
+  }
+  return ok;
+}
 
 /** `POST /auth`: v1.10 daemons answer with no body (`undefined` here). */
 export function normalizeAuthCheck(raw: unknown, request?: RequestSummary): AuthCheckResult {
   if (raw === undefined || raw === null || raw === "") return {};
-  return check(AuthCheckSchema, raw, "auth", request) as AuthCheckResult;
+  return check(validateAuthCheck, raw, "auth", request);
 }

@@ -12,7 +12,7 @@
  *
  * The process is started with `node:child_process`, which Bun and Deno implement too.
  */
-import { spawn } from "node:child_process";
+import type { spawn } from "node:child_process";
 import type { DockerEnv } from "../env.js";
 import { field } from "./config-file.js";
 import { CredentialHelperError } from "./errors.js";
@@ -153,8 +153,10 @@ function describeOutput(text: string): string {
 }
 
 /** The default runner: `spawn(program, [action])`, input on stdin, stdout and stderr collected. */
-export const spawnCredentialHelper: RunCredentialHelper = (invocation) =>
-  new Promise<HelperOutput>((resolve, reject) => {
+export const spawnCredentialHelper: RunCredentialHelper = async (invocation) => {
+  // Loaded on first use, not by `import "berth"` (cold start): most programs never run a helper.
+  const { spawn } = await import("node:child_process");
+  return new Promise<HelperOutput>((resolve, reject) => {
     const { program, action, input, env, timeoutMs } = invocation;
     const registry = action === "get" ? input : undefined;
     let child: ReturnType<typeof spawn>;
@@ -206,6 +208,7 @@ export const spawnCredentialHelper: RunCredentialHelper = (invocation) =>
     child.stdin!.on("error", () => {});
     child.stdin!.end(input);
   });
+};
 
 function spawnError(program: string, action: "get" | "list", registry: string | undefined, error: unknown): CredentialHelperError {
   const code = (error as { code?: string } | undefined)?.code;

@@ -6,6 +6,8 @@
  *
  * Everything else in berth (attach, exec, logs, events, the hijack seam, the typed errors)
  * takes this client as it is: it is a `DockerApi` like any other.
+ *
+ * @module berth/v1.41
  */
 import { createDockerApi, type ConnectionOptions, type DockerApi } from "../api.js";
 import type { components, operations, paths } from "../../generated/v1.41/index.js";

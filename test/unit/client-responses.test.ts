@@ -81,7 +81,7 @@ describe("error answers", () => {
     expect(isDockerError(error)).toBe(true);
   });
 
-  it("refuses a body of the wrong shape with InvalidResponseError and zod's issues", async () => {
+  it("refuses a body of the wrong shape with InvalidResponseError and the validators' issues", async () => {
     server.use(http.get(`${V}/images/:name/json`, () => HttpResponse.json({ Id: 42, Size: "big" })));
     const error = await client()
       .inspectImage({ name: "x" })
