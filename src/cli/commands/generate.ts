@@ -35,7 +35,7 @@ export const generate: Command = {
   summary: "Generate typed calls for a Docker API version from its document",
   usage: `Usage: berth generate --spec FILE_OR_URL [OPTIONS]
 
-Generate types (openapi-typescript), zod schemas and the final OpenAPI document for one
+Generate types (openapi-typescript), validators, zod schemas and the final OpenAPI document for one
 Docker Engine API version, for createDockerApi<paths>() (see docs/regenerating.md).
 Needs the generator's tools in the project: npm install --save-dev ${GENERATOR_TOOLS.join(" ")}
 
