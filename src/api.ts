@@ -165,11 +165,21 @@ function encodeComponent(text: string, option: string): string {
  * refused before anything is sent.
  */
 export function serializeDockerPath(pathname: string, pathParams: Record<string, unknown> | undefined): string {
-  return pathname.replace(/\{([^{}]+)\}/g, (_, name: string) => {
+  let open = pathname.indexOf("{");
+  if (open < 0) return pathname;
+  let result = "";
+  let from = 0;
+  while (open >= 0) {
+    const close = pathname.indexOf("}", open + 1);
+    if (close < 0) break;
+    const name = pathname.slice(open + 1, close);
     const value = pathParams?.[name];
     if (value === undefined || value === null || value === "") throw new InvalidOptionError(name, "must not be empty");
     const text = String(value);
     if (text === "." || text === "..") throw new InvalidOptionError(name, `${JSON.stringify(text)} cannot name a Docker object`);
-    return encodeComponent(text, name);
-  });
+    result += pathname.slice(from, open) + encodeComponent(text, name);
+    from = close + 1;
+    open = pathname.indexOf("{", from);
+  }
+  return result + pathname.slice(from);
 }

@@ -25,8 +25,7 @@ export function versionPrefixMiddleware(pin: ApiVersionPin): Middleware {
   return {
     async onRequest({ request }) {
       const version = await raceSignal(pin.resolve(), request.signal);
-      const url = new URL(request.url);
-      const versioned = `${url.origin}/v${version}${url.pathname}${url.search}`;
+      const versioned = withVersion(request.url, version);
       // berth's own request objects take the new URL in place; a global Request is copied.
       if (request instanceof DockerRequest) {
         (request as DockerRequest).url = versioned;
@@ -35,6 +34,17 @@ export function versionPrefixMiddleware(pin: ApiVersionPin): Middleware {
       return cloneWithUrl(request, versioned);
     },
   };
+}
+
+/** `url` with `/v<version>` before its path (string work: this runs on every request). */
+function withVersion(url: string, version: string): string {
+  const pathStart = url.indexOf("/", url.indexOf("//") + 2);
+  if (pathStart < 0) {
+    const parsed = new URL(url);
+    return `${parsed.origin}/v${version}${parsed.pathname}${parsed.search}`;
+  }
+  const hash = url.indexOf("#", pathStart);
+  return `${url.slice(0, pathStart)}/v${version}${hash < 0 ? url.slice(pathStart) : url.slice(pathStart, hash)}`;
 }
 
 /** Sets the User-Agent unless the caller set one on the request. */
