@@ -43,7 +43,7 @@ if [ ! -d node_modules ]; then
   say "installing dependencies (npm ci)"
   npm ci --no-audit --no-fund
 fi
-if [ ! -f dist/src/cli/main.js ] || [ -n "$(find src generated tsconfig.json tsconfig.build.json -newer dist/src/cli/main.js -print -quit)" ]; then
+if [ ! -f dist/src/cli/main.js ] || [ -n "$(find src generated tsconfig.json tsconfig.build.json scripts/build.mjs -newer dist/src/cli/main.js -print -quit)" ]; then
   say "building dist/ (npm run build)"
   npm run --silent build
 fi

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # scripts/pack-test.sh - the npm package as a user gets it (`npm run pack-test`; a step of npm test).
 #
-# 1. `npm pack` (its `prepack` builds dist/ and the API reference docs/api/) and checks what the
-#    tarball holds: the compiled library and its declarations, the bin, the API reference, the
-#    generator with its overlay, and no sources or tests.
+# 1. `npm pack` (its `prepack` rebuilds dist/ from empty, so nothing an earlier build left there
+#    ships, and writes the API reference docs/api/) and checks what the tarball holds: the
+#    bundled library (one file per "exports" entry and the CLI, shared chunks in dist/chunks/, no
+#    per-module files) and its declarations (every path of "exports"), the bin, the API
+#    reference (markdown), the generator with its overlay, and no sources, tests or source maps.
 # 2. Installs the tarball into a fresh temporary project (`npm install --prefer-offline`: the
 #    dependencies come from the npm cache the repository's own install filled).
 # 3. Runs test/packaging/consumer.mjs there on Node, Bun and Deno (`import ... from "berth"`:
-#    ping, version and a typed error against the test daemon); runs the `berth` bin.
+#    ping, version, a typed error against the test daemon, and an error thrown through
+#    "berth/v1.41" that is `instanceof` the class "berth" exports); runs the `berth` bin.
 # 4. Type-checks test/packaging/consumer.ts against the installed declarations with
 #    moduleResolution nodenext and bundler.
 #
@@ -40,14 +43,37 @@ for required in \
   package.json README.md bin/berth.js \
   dist/src/index.js dist/src/index.d.ts dist/src/cli/main.js dist/src/versions/v1.41.d.ts \
   dist/generated/v1.10/index.js dist/generated/v1.41/index.d.ts \
-  docs/api/index.html docs/migration.md \
-  scripts/generate.mjs scripts/generate/pipeline.mjs overlays/docker-engine-api.yaml; do
+  docs/api/README.md docs/api/berth.md docs/migration.md \
+  scripts/generate/pipeline.mjs overlays/docker-engine-api.yaml; do
   grep -qxF "$required" "$WORK/files.txt" || fail "the tarball lacks $required"
 done
 if grep -E '^(src|test|bench|spec|examples)/|\.test\.|^node_modules/' "$WORK/files.txt"; then
   fail "the tarball holds sources or tests (listed above)"
 fi
-log "tarball $(basename "$TARBALL"): $(wc -l <"$WORK/files.txt") files, $(du -k "$TARBALL" | cut -f1) KiB"
+# Maps would point at src/ and generated/*.ts, which are not shipped; the daemon check of the
+# generator is a development tool.
+if grep -E '\.map$|^scripts/generate/verify-daemon\.mjs$' "$WORK/files.txt"; then
+  fail "the tarball holds source maps or development scripts (listed above)"
+fi
+# Every path of "exports" (both conditions), "main", "types" is in the tarball.
+node -e '
+  const m = require("./package.json");
+  const paths = Object.values(m.exports).flatMap((t) => (typeof t === "string" ? [t] : Object.values(t)));
+  for (const p of [...paths, m.main, m.types]) if (p && p !== "./package.json") console.log(p.replace(/^\.\//, ""));
+' | sort -u >"$WORK/named.txt"
+missing="$(comm -23 "$WORK/named.txt" "$WORK/files.txt")"
+[ -z "$missing" ] || fail "package.json names files the tarball lacks: $missing"
+# The JavaScript is esbuild's bundle (scripts/build.mjs): one file per "exports" entry and one for
+# the CLI, the shared code in dist/chunks/, and no file per module (tsc's output: ~90 files that
+# `import "berth"` would load one by one).
+grep -qE '^dist/chunks/[^/]+\.js$' "$WORK/files.txt" || fail "the tarball has no dist/chunks/*.js"
+{
+  grep -E '\.js$' "$WORK/named.txt"
+  echo dist/src/cli/main.js
+} | sort -u >"$WORK/entries.txt"
+stray="$(grep -E '^dist/.*\.js$' "$WORK/files.txt" | grep -v '^dist/chunks/' | comm -23 - "$WORK/entries.txt")"
+[ -z "$stray" ] || fail "the tarball holds JavaScript besides the bundle's entries and chunks (unbundled build?): $stray"
+log "tarball $(basename "$TARBALL"): $(wc -l <"$WORK/files.txt") files, $(du -k "$TARBALL" | cut -f1) KiB; $(wc -l <"$WORK/entries.txt") bundle entries, $(grep -cE '^dist/chunks/' "$WORK/files.txt") chunks"
 
 # --- 2. a fresh project
 PROJECT="$WORK/project"

@@ -138,7 +138,7 @@ export function installPeer(name: string, version: string): InstalledPackage {
  * Packs berth as `npm pack` would from the working tree, but in a copy (every tracked and
  * untracked, not ignored file), so the shared tree's dist/ and docs/ are not touched, and
  * installs the tarball. `withScripts` runs the package's `prepack` (build and docs: the real
- * package); without it only `tsc -p tsconfig.build.json` runs (quick runs: what `prepack`
+ * package); without it only the package's `build` script runs (quick runs: what `prepack`
  * would add besides dist/ is then missing, and reported as a problem). Checks that the
  * package's `exports` entry exists in what was packed; if not, it is reached by file path and
  * the problem is reported.
@@ -166,18 +166,23 @@ export function installBerth(withScripts: boolean): InstalledPackage {
   };
   const prepack = manifest.scripts?.["prepack"];
   if (!withScripts || !prepack) {
+    // The package's own build (the bundle and its declarations) when it has one, else plain tsc.
+    const build = manifest.scripts?.["build"];
     try {
-      run(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], stage);
+      if (build) run("npm", ["run", "--silent", "build"], stage);
+      else run(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], stage);
     } catch (error) {
       const output = String((error as { stdout?: string }).stdout ?? error)
         .trim()
         .split("\n");
       problems.push(
-        `tsc -p tsconfig.build.json reports ${output.filter((l) => /error TS/.test(l)).length} type errors (output emitted anyway), first: ${output[0]}`,
+        `${build ? "npm run build" : "tsc -p tsconfig.build.json"} failed with ${output.filter((l) => /error TS/.test(l)).length} type errors, first: ${output[0]}`,
       );
     }
     if (prepack)
-      problems.push(`prepack (${prepack}) not run (quick mode): only the tsc build is in the package, so the size is understated`);
+      problems.push(
+        `prepack (${prepack}) not run (quick mode): the build without the API reference is in the package, so the size is understated`,
+      );
   }
   let packed: string;
   try {

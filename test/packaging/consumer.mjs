@@ -1,6 +1,6 @@
 // Run by scripts/pack-test.sh in a fresh project that installed the packed tarball, unchanged on
 // Node, Bun and Deno: imports berth by its package name and talks to the test daemon.
-import { DockerClient, createDockerApi, fromEnv, isDockerError, BERTH_VERSION } from "berth";
+import { DockerClient, DockerConnectionError, DockerError, createDockerApi, fromEnv, isDockerError, BERTH_VERSION } from "berth";
 import { createDockerApiV141 } from "berth/v1.41";
 
 const env = typeof Deno !== "undefined" ? Deno.env.toObject() : process.env;
@@ -20,6 +20,14 @@ try {
   const { data } = await v141.api.GET("/version");
   await v141.close();
   if (data?.ApiVersion === undefined) throw new Error("the v1.41 client got no ApiVersion");
+
+  // The package is bundled with one file per entry point and the shared code in chunks: an error
+  // thrown by code reached through "berth/v1.41" is an instance of the classes "berth" exports.
+  const unreachable = createDockerApiV141({ host: "unix:///nonexistent/berth-pack-test.sock" });
+  const refused = await unreachable.api.GET("/_ping").catch((error) => error);
+  await unreachable.close();
+  if (!(refused instanceof DockerError) || !(refused instanceof DockerConnectionError))
+    throw new Error(`expected a DockerConnectionError of "berth" from "berth/v1.41", got ${refused}`);
 
   // The typed errors survive packaging: a missing container is NoSuchContainerError.
   const missing = await docker.inspectContainer({ id: "berth-pack-test-no-such-container" }).catch((error) => error);
