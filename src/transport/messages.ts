@@ -62,22 +62,27 @@ export class DockerRequest implements TransportRequest {
   }
 }
 
+/** Status and headers of a response, as both of berth's response classes take them. */
+export interface LightResponseInit {
+  status: number;
+  statusText: string;
+  headers: Headers;
+}
+
 /**
- * A response whose whole body is already in memory (small known-length answers). Implements
- * the `Response` members openapi-fetch and berth use; `body` makes a stream only if asked.
+ * What berth's light responses share: the `Response` members openapi-fetch and berth read,
+ * every body reader built on `bytes()`, and the one-read rule of a body.
  */
-export class BufferedResponse {
+export abstract class LightResponse {
   readonly status: number;
   readonly statusText: string;
   readonly headers: Headers;
   readonly url = "";
   readonly redirected = false;
   readonly type = "basic" as const;
-  #bytes: Uint8Array | null;
   #used = false;
 
-  constructor(bytes: Uint8Array | null, init: { status: number; statusText: string; headers: Headers }) {
-    this.#bytes = bytes;
+  constructor(init: LightResponseInit) {
     this.status = init.status;
     this.statusText = init.statusText;
     this.headers = init.headers;
@@ -89,6 +94,52 @@ export class BufferedResponse {
 
   get bodyUsed(): boolean {
     return this.#used;
+  }
+
+  /** The body as a web stream (`null` for an answer without one). */
+  abstract get body(): ReadableStream<Uint8Array> | null;
+
+  /** The whole body. */
+  abstract bytes(): Promise<Uint8Array>;
+
+  /** Marks the body read; throws if it was already. */
+  protected markUsed(): void {
+    if (this.#used) throw new TypeError("Body has already been consumed");
+    this.#used = true;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.bytes();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async text(): Promise<string> {
+    return new TextDecoder().decode(await this.bytes());
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  async blob(): Promise<Blob> {
+    return new Blob([(await this.bytes()) as Uint8Array<ArrayBuffer>], { type: this.headers.get("content-type") ?? "" });
+  }
+
+  async formData(): Promise<FormData> {
+    throw new TypeError("the Docker API sends no form data");
+  }
+}
+
+/**
+ * A response whose whole body is already in memory (small known-length answers). `body` makes
+ * a stream only if asked.
+ */
+export class BufferedResponse extends LightResponse {
+  readonly #bytes: Uint8Array | null;
+
+  constructor(bytes: Uint8Array | null, init: LightResponseInit) {
+    super(init);
+    this.#bytes = bytes;
   }
 
   get body(): ReadableStream<Uint8Array> | null {
@@ -103,8 +154,7 @@ export class BufferedResponse {
   }
 
   #take(): Uint8Array {
-    if (this.#used) throw new TypeError("Body has already been consumed");
-    this.#used = true;
+    this.markUsed();
     return this.#bytes ?? new Uint8Array(0);
   }
 
@@ -112,29 +162,8 @@ export class BufferedResponse {
     return this.#take();
   }
 
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    const bytes = this.#take();
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  }
-
-  async text(): Promise<string> {
-    return new TextDecoder().decode(this.#take());
-  }
-
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text());
-  }
-
-  async blob(): Promise<Blob> {
-    return new Blob([this.#take() as Uint8Array<ArrayBuffer>], { type: this.headers.get("content-type") ?? "" });
-  }
-
-  async formData(): Promise<FormData> {
-    throw new TypeError("the Docker API sends no form data");
-  }
-
   clone(): BufferedResponse {
-    if (this.#used) throw new TypeError("Body has already been consumed");
+    if (this.bodyUsed) throw new TypeError("Body has already been consumed");
     return new BufferedResponse(this.#bytes, { status: this.status, statusText: this.statusText, headers: new Headers(this.headers) });
   }
 }

@@ -31,7 +31,7 @@ import {
   type RequestSummary,
 } from "../errors.js";
 import { HttpHeadParser, type HttpResponseHead } from "../codecs/http-head.js";
-import { BufferedResponse, type RequestBody, type TransportRequest } from "./messages.js";
+import { BufferedResponse, LightResponse, type RequestBody, type LightResponseInit, type TransportRequest } from "./messages.js";
 import { waitForConnect } from "./node-socket.js";
 import { BUFFER_SMALL_BODY_BYTES } from "./types.js";
 
@@ -693,37 +693,19 @@ interface BodyReader {
 }
 
 /**
- * A streamed answer: the `Response` members openapi-fetch and berth use. `text()`/`json()`/
- * `bytes()` collect the pieces directly; `body` makes a web stream only when asked for.
+ * A streamed answer. `text()`/`json()`/`bytes()` collect the pieces directly; `body` makes a
+ * web stream only when asked for.
  */
-export class NodeHttpResponse {
-  readonly status: number;
-  readonly statusText: string;
-  readonly headers: Headers;
-  readonly url = "";
-  readonly redirected = false;
-  readonly type = "basic" as const;
+export class NodeHttpResponse extends LightResponse {
   readonly #sink: BodySink;
-  #used = false;
 
-  constructor(init: { status: number; statusText: string; headers: Headers }, sink: BodySink) {
-    this.status = init.status;
-    this.statusText = init.statusText;
-    this.headers = init.headers;
+  constructor(init: LightResponseInit, sink: BodySink) {
+    super(init);
     this.#sink = sink;
   }
 
-  get ok(): boolean {
-    return this.status >= 200 && this.status < 300;
-  }
-
-  get bodyUsed(): boolean {
-    return this.#used;
-  }
-
   #take(): BodySink {
-    if (this.#used) throw new TypeError("Body has already been consumed");
-    this.#used = true;
+    this.markUsed();
     return this.#sink;
   }
 
@@ -770,25 +752,8 @@ export class NodeHttpResponse {
     });
   }
 
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    const bytes = await this.#collect();
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  }
-
-  async text(): Promise<string> {
+  override async text(): Promise<string> {
     return (await this.#collect()).toString("utf8");
-  }
-
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text());
-  }
-
-  async blob(): Promise<Blob> {
-    return new Blob([(await this.bytes()) as Uint8Array<ArrayBuffer>], { type: this.headers.get("content-type") ?? "" });
-  }
-
-  async formData(): Promise<FormData> {
-    throw new TypeError("the Docker API sends no form data");
   }
 
   clone(): never {
