@@ -14,6 +14,7 @@
  * Like `ProgressOperation`, it is lazy: the request is sent on first use.
  */
 import { DockerAbortError, DockerError, isDockerError } from "../errors.js";
+import { DIRECT_BODY, type MaybeDirectBody } from "../transport/messages.js";
 import { MissingOutputStreamError } from "./errors.js";
 
 /** The part of a Node `Writable` `pipeTo` uses (duck-typed: no Node import, so Bun and Deno load this file as is). */
@@ -63,7 +64,26 @@ export class ByteStreamOperation implements AsyncIterable<Uint8Array>, PromiseLi
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    const reader = (await this.#unread()).getReader();
+    const stream = await this.#unread();
+    // The transport's own chunk iterator when it offers one (Node): no web stream per chunk.
+    const direct = (stream as MaybeDirectBody)[DIRECT_BODY]?.();
+    if (direct) {
+      let done = false;
+      try {
+        for (;;) {
+          const next = await direct.next();
+          if (next.done) {
+            done = true;
+            return;
+          }
+          if (this.#signal?.aborted) throw new DockerAbortError({ cause: this.#signal.reason });
+          yield next.value;
+        }
+      } finally {
+        if (!done) await direct.return?.();
+      }
+    }
+    const reader = stream.getReader();
     let done = false;
     try {
       for (;;) {
@@ -108,6 +128,8 @@ export class ByteStreamOperation implements AsyncIterable<Uint8Array>, PromiseLi
     const target = toWritable(destination);
     const source = await this.#unread();
     const signal = options.signal ?? this.#signal;
+    const direct = isNodeWritable(destination) ? (source as MaybeDirectBody)[DIRECT_BODY]?.() : undefined;
+    if (direct && isNodeWritable(destination)) return pipeDirect(direct, destination, options.preventClose === true, signal);
     try {
       await source.pipeTo(target, { preventClose: options.preventClose === true, ...(signal ? { signal } : {}) });
     } catch (error) {
@@ -123,6 +145,72 @@ export class ByteStreamOperation implements AsyncIterable<Uint8Array>, PromiseLi
     const stream = await this.stream();
     if (stream.locked) throw new DockerError("the output stream is being read elsewhere: read an operation's output once");
     return stream;
+  }
+}
+
+/**
+ * Copies the transport's chunk iterator into a Node `Writable` (no web stream on either side),
+ * waiting for `drain` when it is full. An abort or a failure on either side stops both: the
+ * request is cancelled and the destination destroyed (pipeTo rejects with the reason); otherwise
+ * the destination is ended unless `preventClose`.
+ */
+async function pipeDirect(
+  source: AsyncIterableIterator<Uint8Array>,
+  sink: NodeWritableSink,
+  preventClose: boolean,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  // No Promise.race against a long-lived "stopped" promise: each race would stay attached to it
+  // and keep its chunk alive. A stop cancels the source (a pending `next()` then ends) and wakes
+  // a pending drain or end wait instead.
+  let stopError: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const stop = (error: unknown) => {
+    if (stopError) return;
+    stopError = { error };
+    void source.return?.();
+    wake?.();
+  };
+  const throwIfStopped = () => {
+    if (stopError) throw stopError.error;
+  };
+  const onAbort = () => stop(new DockerAbortError({ cause: signal?.reason }));
+  const onSinkError = (error?: Error) => stop(error ?? new DockerError("the output stream closed before all bytes were written"));
+  const onSinkClose = () => onSinkError();
+  const wait = (start: (done: () => void) => void) =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+      start(resolve);
+    }).finally(() => (wake = undefined));
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  sink.once("error", onSinkError);
+  sink.once("close", onSinkClose);
+  try {
+    for (;;) {
+      throwIfStopped();
+      const next = await source.next();
+      throwIfStopped();
+      if (next.done) break;
+      if (!sink.write(next.value)) {
+        let onDrain: (() => void) | undefined;
+        await wait((done) => sink.once("drain", (onDrain = done)));
+        sink.removeListener("drain", onDrain!);
+      }
+    }
+    sink.removeListener("close", onSinkClose);
+    if (!preventClose) await wait((done) => sink.end(done));
+    throwIfStopped();
+  } catch (error) {
+    void source.return?.();
+    // Destroyed without the error: the caller gets it from pipeTo, and an 'error' event on a
+    // Writable nobody listens to would crash the process.
+    sink.destroy?.();
+    throw error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    sink.removeListener("error", onSinkError);
+    sink.removeListener("close", onSinkClose);
   }
 }
 
@@ -179,8 +267,10 @@ function nodeWritableToWeb(sink: NodeWritableSink): WritableStream<Uint8Array> {
       sink.end();
       await finished;
     },
-    abort(reason) {
-      sink.destroy?.(reason instanceof Error ? reason : undefined);
+    abort() {
+      // Without the reason: pipeTo rejects with it, and an 'error' event on a Writable nobody
+      // listens to would crash the process.
+      sink.destroy?.();
     },
   });
 }

@@ -62,6 +62,20 @@ export class DockerRequest implements TransportRequest {
   }
 }
 
+/**
+ * A body stream a transport can also hand over without the web stream: `stream[DIRECT_BODY]()`
+ * returns the body's chunks as an async iterable if nothing has read the stream yet (else
+ * undefined), and the stream is then not to be used. For bulk consumers (`ByteStreamOperation`
+ * iterating or piping an export) it saves the web stream's per-chunk work; readers that want a
+ * `ReadableStream` keep using the stream.
+ */
+export const DIRECT_BODY: unique symbol = Symbol.for("berth.directBody");
+
+/** A `ReadableStream` that may carry `DIRECT_BODY`. */
+export interface MaybeDirectBody {
+  [DIRECT_BODY]?: () => AsyncIterableIterator<Uint8Array> | undefined;
+}
+
 /** Status and headers of a response, as both of berth's response classes take them. */
 export interface LightResponseInit {
   status: number;

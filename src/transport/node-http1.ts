@@ -31,7 +31,15 @@ import {
   type RequestSummary,
 } from "../errors.js";
 import { HttpHeadParser, type HttpResponseHead } from "../codecs/http-head.js";
-import { BufferedResponse, LightResponse, type RequestBody, type LightResponseInit, type TransportRequest } from "./messages.js";
+import {
+  BufferedResponse,
+  DIRECT_BODY,
+  LightResponse,
+  type LightResponseInit,
+  type MaybeDirectBody,
+  type RequestBody,
+  type TransportRequest,
+} from "./messages.js";
 import { waitForConnect } from "./node-socket.js";
 import { BUFFER_SMALL_BODY_BYTES } from "./types.js";
 
@@ -709,30 +717,44 @@ export class NodeHttpResponse extends LightResponse {
     return this.#sink;
   }
 
-  /** The body as a web stream with backpressure to the socket (made once, on first access). */
+  /**
+   * The body as a web stream with backpressure to the socket. The stream pulls only when read
+   * (high-water mark 0: until then the body stays in the sink, so `DIRECT_BODY` can take it
+   * instead); the socket pauses once 256 KiB wait unread in the stream's queue.
+   */
   get body(): ReadableStream<Uint8Array> {
     const sink = this.#take();
-    return new ReadableStream<Uint8Array>(
+    let attached = false;
+    const stream = new ReadableStream<Uint8Array>(
       {
-        start(controller) {
+        pull(controller) {
+          if (attached) {
+            sink.resume();
+            return;
+          }
+          attached = true;
           sink.read({
             data(piece) {
               controller.enqueue(new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength));
-              if ((controller.desiredSize ?? 1) <= 0) sink.pause();
+              if (-(controller.desiredSize ?? 0) >= STREAM_HIGH_WATER_MARK) sink.pause();
             },
             end: () => controller.close(),
             error: (error) => controller.error(error),
           });
         },
-        pull() {
-          sink.resume();
-        },
         cancel() {
+          attached = true;
           sink.cancel();
         },
       },
-      { highWaterMark: STREAM_HIGH_WATER_MARK, size: (chunk) => chunk.byteLength },
+      { highWaterMark: 0, size: (chunk) => chunk.byteLength },
     );
+    (stream as MaybeDirectBody)[DIRECT_BODY] = () => {
+      if (attached || stream.locked) return undefined;
+      attached = true;
+      return directChunks(sink);
+    };
+    return stream;
   }
 
   async bytes(): Promise<Uint8Array> {
@@ -759,6 +781,77 @@ export class NodeHttpResponse extends LightResponse {
   clone(): never {
     throw new TypeError("a streamed Docker response cannot be cloned; read it once");
   }
+}
+
+/**
+ * The body's pieces as an async iterator, without a web stream: at most 256 KiB wait in its
+ * queue (then the socket pauses); leaving a loop early (`return`) cancels the request.
+ */
+function directChunks(sink: BodySink): AsyncIterableIterator<Uint8Array> {
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let waiting: { resolve: (result: IteratorResult<Uint8Array>) => void; reject: (error: unknown) => void } | undefined;
+  const view = (piece: Buffer) => new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength);
+  sink.read({
+    data(piece) {
+      if (waiting) {
+        const { resolve } = waiting;
+        waiting = undefined;
+        resolve({ value: view(piece), done: false });
+        return;
+      }
+      queue.push(piece);
+      queued += piece.length;
+      if (queued >= STREAM_HIGH_WATER_MARK) sink.pause();
+    },
+    end() {
+      ended = true;
+      if (waiting) {
+        const { resolve } = waiting;
+        waiting = undefined;
+        resolve({ value: undefined, done: true });
+      }
+    },
+    error(error) {
+      failure = { error };
+      if (waiting) {
+        const { reject } = waiting;
+        waiting = undefined;
+        reject(error);
+      }
+    },
+  });
+  const iterator: AsyncIterableIterator<Uint8Array> = {
+    next() {
+      const piece = queue.shift();
+      if (piece) {
+        queued -= piece.length;
+        if (queued < STREAM_HIGH_WATER_MARK) sink.resume();
+        return Promise.resolve({ value: view(piece), done: false });
+      }
+      if (failure) return Promise.reject(failure.error);
+      if (ended) return Promise.resolve({ value: undefined, done: true });
+      sink.resume();
+      return new Promise((resolve, reject) => (waiting = { resolve, reject }));
+    },
+    return() {
+      queue.length = 0;
+      if (!ended && !failure) sink.cancel();
+      ended = true;
+      if (waiting) {
+        const { resolve } = waiting;
+        waiting = undefined;
+        resolve({ value: undefined, done: true });
+      }
+      return Promise.resolve({ value: undefined, done: true });
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
 }
 
 /**
