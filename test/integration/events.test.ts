@@ -197,11 +197,11 @@ describe.each(API_VERSIONS)("events across a daemon restart at API %s", (apiVers
     expect(testDockerHost()).toBe(`unix://${daemonDir!.replace(/\/$/, "")}/docker.sock`);
 
     const states: Array<EventConnectionState & { at: number }> = [];
-    // A first retry 4 s after the drop (no jitter): the daemon is back after about 1.5 s, so
-    // the events of `during` are produced while the monitor is still away and can only come
-    // back through the `since` replay.
+    // A first retry 8 s after the drop (no jitter): the daemon is back after about 1.5 s (a few
+    // seconds on a loaded machine), so the events of `during` are produced while the monitor is
+    // still away and can only come back through the `since` replay.
     const monitor = createEventMonitor(docker, {
-      backoff: { initialDelayMs: 4000, maxDelayMs: 4000 },
+      backoff: { initialDelayMs: 8000, maxDelayMs: 8000 },
       random: () => 0,
       onState: (state) => states.push({ ...state, at: Date.now() }),
     });
@@ -237,7 +237,7 @@ describe.each(API_VERSIONS)("events across a daemon restart at API %s", (apiVers
       expect(duringDoneAt).toBeLessThan(reconnected!.at);
       console.info(
         `[events] API ${apiVersion}: restart-daemon took ${restartedAt - stoppedAt} ms; stream back after ${(reconnected as { downtimeMs: number }).downtimeMs} ms ` +
-          `(first retry held back to 4 s on purpose); states: ${states.map((state) => state.state).join(" → ")}`,
+          `(first retry held back to 8 s on purpose); states: ${states.map((state) => state.state).join(" → ")}`,
       );
     } finally {
       await monitor.close();
