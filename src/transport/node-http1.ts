@@ -477,34 +477,33 @@ class Http1Connection {
     return true;
   }
 
-  /** Body bytes: framed by the phase, delivered as one piece per read. */
+  /** Start/end offsets of the body bytes found in the read being parsed (reused, so a read allocates nothing for them). */
+  readonly #ranges: number[] = [];
+
+  /** Body bytes: framed by the phase, delivered as one piece per read (see `#deliverRanges`). */
   #body(exchange: Exchange, data: Buffer): void {
     const end = data.length;
+    const ranges = this.#ranges;
+    ranges.length = 0;
     let pos = 0;
-    let first: Buffer | undefined;
-    let more: Buffer[] | undefined;
-    const take = (piece: Buffer) => {
-      if (first === undefined) first = piece;
-      else (more ??= [first]).push(piece);
-    };
     let done = false;
     while (pos < end && !done) {
       switch (exchange.phase) {
         case LENGTH: {
           const n = Math.min(exchange.remaining, end - pos);
-          take(data.subarray(pos, pos + n));
+          ranges.push(pos, pos + n);
           pos += n;
           exchange.remaining -= n;
           if (exchange.remaining === 0) done = true;
           break;
         }
         case UNTIL_CLOSE:
-          take(pos === 0 ? data : data.subarray(pos));
+          ranges.push(pos, end);
           pos = end;
           break;
         case CHUNK_DATA: {
           const n = Math.min(exchange.remaining, end - pos);
-          take(data.subarray(pos, pos + n));
+          ranges.push(pos, pos + n);
           pos += n;
           exchange.remaining -= n;
           if (exchange.remaining === 0) exchange.phase = CHUNK_DATA_END;
@@ -513,6 +512,30 @@ class Http1Connection {
         default: {
           // CHUNK_SIZE, CHUNK_DATA_END, TRAILER: line-based.
           const lf = data.indexOf(10, pos);
+          // The common case first, read off the bytes: a whole line in this read.
+          if (lf >= 0 && exchange.line === "" && exchange.phase !== TRAILER) {
+            const to = lf > pos && data[lf - 1] === 13 ? lf - 1 : lf;
+            if (exchange.phase === CHUNK_DATA_END) {
+              if (to !== pos) throw new DockerProtocolError("a chunk of the answer is longer than its size", { request: exchange.summary });
+              exchange.phase = CHUNK_SIZE;
+            } else {
+              const size = chunkSizeOf(data, pos, to);
+              if (size < 0)
+                throw new DockerProtocolError(
+                  `invalid chunk size line ${JSON.stringify(data.toString("latin1", pos, Math.min(to, pos + 40)))}`,
+                  {
+                    request: exchange.summary,
+                  },
+                );
+              if (size === 0) exchange.phase = TRAILER;
+              else {
+                exchange.phase = CHUNK_DATA;
+                exchange.remaining = size;
+              }
+            }
+            pos = lf + 1;
+            break;
+          }
           if (lf < 0) {
             exchange.line += data.toString("latin1", pos, end);
             if (exchange.line.length > MAX_CHUNK_LINE_BYTES)
@@ -545,17 +568,35 @@ class Http1Connection {
         }
       }
     }
-    if (more) {
-      // Small HTTP chunks (log lines) are joined into one piece per read; large ones go as they are.
-      let total = 0;
-      for (const piece of more) total += piece.length;
-      if (total / more.length < COALESCE_BELOW_BYTES) this.#deliver(exchange, Buffer.concat(more, total));
-      else for (const piece of more) this.#deliver(exchange, piece);
-    } else if (first !== undefined) this.#deliver(exchange, first);
+    if (ranges.length > 0) this.#deliverRanges(exchange, data, ranges);
     if (done) {
       // Anything after the end of the answer was not asked for: do not reuse the connection.
       if (pos < end) exchange.keepAlive = false;
       if (this.#current === exchange) this.#complete(exchange);
+    }
+  }
+
+  /**
+   * One piece per read: a single range as a view; several small ones (HTTP chunks of log
+   * lines) copied into one buffer; several large ones as views each.
+   */
+  #deliverRanges(exchange: Exchange, data: Buffer, ranges: readonly number[]): void {
+    const count = ranges.length / 2;
+    if (count === 1) {
+      const start = ranges[0]!;
+      const stop = ranges[1]!;
+      this.#deliver(exchange, start === 0 && stop === data.length ? data : data.subarray(start, stop));
+      return;
+    }
+    let total = 0;
+    for (let i = 0; i < ranges.length; i += 2) total += ranges[i + 1]! - ranges[i]!;
+    if (total / count < COALESCE_BELOW_BYTES) {
+      const joined = Buffer.allocUnsafe(total);
+      let at = 0;
+      for (let i = 0; i < ranges.length; i += 2) at += data.copy(joined, at, ranges[i]!, ranges[i + 1]!);
+      this.#deliver(exchange, joined);
+    } else {
+      for (let i = 0; i < ranges.length; i += 2) this.#deliver(exchange, data.subarray(ranges[i]!, ranges[i + 1]!));
     }
   }
 
@@ -957,6 +998,27 @@ function parseChunkSize(line: string): number {
   // Then only optional whitespace and chunk extensions (";name=value"), which are ignored.
   for (; i < line.length; i++) {
     const c = line.charCodeAt(i);
+    if (c === 59) return size;
+    if (c !== 32 && c !== 9) return -1;
+  }
+  return size;
+}
+
+/** `parseChunkSize` over `bytes[from..to)` (the line without its LF and CR), without making a string. */
+function chunkSizeOf(bytes: Uint8Array, from: number, to: number): number {
+  let size = 0;
+  let digits = 0;
+  let i = from;
+  for (; i < to; i++) {
+    const c = bytes[i]!;
+    const value = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (value < 0) break;
+    if (++digits > 13) return -1;
+    size = size * 16 + value;
+  }
+  if (digits === 0) return -1;
+  for (; i < to; i++) {
+    const c = bytes[i]!;
     if (c === 59) return size;
     if (c !== 32 && c !== 9) return -1;
   }
