@@ -17,7 +17,7 @@ import {
   redactPath,
   type RequestSummary,
 } from "./errors.js";
-import { DockerRequest } from "./transport/messages.js";
+import { DockerRequest, splitRequestUrl } from "./transport/messages.js";
 import type { ApiVersionPin } from "./version.js";
 
 /** Prefixes `/v<version>` to every path, negotiating the version on first use. */
@@ -38,13 +38,10 @@ export function versionPrefixMiddleware(pin: ApiVersionPin): Middleware {
 
 /** `url` with `/v<version>` before its path (string work: this runs on every request). */
 function withVersion(url: string, version: string): string {
-  const pathStart = url.indexOf("/", url.indexOf("//") + 2);
-  if (pathStart < 0) {
-    const parsed = new URL(url);
-    return `${parsed.origin}/v${version}${parsed.pathname}${parsed.search}`;
-  }
-  const hash = url.indexOf("#", pathStart);
-  return `${url.slice(0, pathStart)}/v${version}${hash < 0 ? url.slice(pathStart) : url.slice(pathStart, hash)}`;
+  const parts = splitRequestUrl(url);
+  if (parts) return `${parts.origin}/v${version}${parts.path}`;
+  const parsed = new URL(url);
+  return `${parsed.origin}/v${version}${parsed.pathname}${parsed.search}`;
 }
 
 /** Sets the User-Agent unless the caller set one on the request. */

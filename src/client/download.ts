@@ -67,27 +67,11 @@ export class ByteStreamOperation implements AsyncIterable<Uint8Array>, PromiseLi
     const stream = await this.#unread();
     // The transport's own chunk iterator when it offers one (Node): no web stream per chunk.
     const direct = (stream as MaybeDirectBody)[DIRECT_BODY]?.();
-    if (direct) {
-      let done = false;
-      try {
-        for (;;) {
-          const next = await direct.next();
-          if (next.done) {
-            done = true;
-            return;
-          }
-          if (this.#signal?.aborted) throw new DockerAbortError({ cause: this.#signal.reason });
-          yield next.value;
-        }
-      } finally {
-        if (!done) await direct.return?.();
-      }
-    }
-    const reader = stream.getReader();
+    const reader = direct ? undefined : stream.getReader();
     let done = false;
     try {
       for (;;) {
-        const next = await reader.read();
+        const next = direct ? await direct.next() : await reader!.read();
         if (next.done) {
           done = true;
           return;
@@ -96,8 +80,8 @@ export class ByteStreamOperation implements AsyncIterable<Uint8Array>, PromiseLi
         yield next.value;
       }
     } finally {
-      if (!done) await reader.cancel().catch(() => undefined);
-      reader.releaseLock();
+      if (!done) await (direct ? direct.return?.() : reader!.cancel().catch(() => undefined));
+      reader?.releaseLock();
     }
   }
 

@@ -8,6 +8,17 @@
  * like `TransportRequest`, including a real `Request`.
  */
 
+/**
+ * An absolute URL as origin and path with query (fragment dropped), by string search: this
+ * runs on every request. Undefined when the URL has no path.
+ */
+export function splitRequestUrl(url: string): { origin: string; path: string } | undefined {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return undefined;
+  const hash = url.indexOf("#", start);
+  return { origin: url.slice(0, start), path: hash < 0 ? url.slice(start) : url.slice(start, hash) };
+}
+
 /** What a request body may be. Node streams are accepted as async iterables. */
 export type RequestBody = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 

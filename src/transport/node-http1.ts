@@ -37,6 +37,7 @@ import {
   LightResponse,
   type LightResponseInit,
   type MaybeDirectBody,
+  splitRequestUrl,
   type RequestBody,
   type TransportRequest,
 } from "./messages.js";
@@ -97,6 +98,8 @@ export class Http1Pool {
   readonly #waiters: Waiter[] = [];
   /** Connections counted against maxSockets: dialling, busy and idle. */
   #open = 0;
+  /** Set by `close()` until the next request: connections that finish are closed, not kept. */
+  #closing = false;
   readonly #hostHeader: string;
   readonly #basePath: string;
 
@@ -132,8 +135,6 @@ export class Http1Pool {
     this.#closing = true;
     for (const connection of this.#idle.splice(0)) connection.destroy();
   }
-  /** Set by `close()` until the next request: connections that finish are closed, not kept. */
-  #closing = false;
 
   #acquire(signal: AbortSignal | undefined, summary: RequestSummary): Promise<Http1Connection> {
     this.#closing = false;
@@ -239,7 +240,7 @@ interface Exchange {
   sending: boolean;
   /** Collected pieces of a small body read whole; undefined when the body streams. */
   pieces: Buffer[] | undefined;
-  init: { status: number; statusText: string; headers: Headers } | undefined;
+  init: LightResponseInit | undefined;
   sink: BodySink | undefined;
 }
 
@@ -512,30 +513,6 @@ class Http1Connection {
         default: {
           // CHUNK_SIZE, CHUNK_DATA_END, TRAILER: line-based.
           const lf = data.indexOf(10, pos);
-          // The common case first, read off the bytes: a whole line in this read.
-          if (lf >= 0 && exchange.line === "" && exchange.phase !== TRAILER) {
-            const to = lf > pos && data[lf - 1] === 13 ? lf - 1 : lf;
-            if (exchange.phase === CHUNK_DATA_END) {
-              if (to !== pos) throw new DockerProtocolError("a chunk of the answer is longer than its size", { request: exchange.summary });
-              exchange.phase = CHUNK_SIZE;
-            } else {
-              const size = chunkSizeOf(data, pos, to);
-              if (size < 0)
-                throw new DockerProtocolError(
-                  `invalid chunk size line ${JSON.stringify(data.toString("latin1", pos, Math.min(to, pos + 40)))}`,
-                  {
-                    request: exchange.summary,
-                  },
-                );
-              if (size === 0) exchange.phase = TRAILER;
-              else {
-                exchange.phase = CHUNK_DATA;
-                exchange.remaining = size;
-              }
-            }
-            pos = lf + 1;
-            break;
-          }
           if (lf < 0) {
             exchange.line += data.toString("latin1", pos, end);
             if (exchange.line.length > MAX_CHUNK_LINE_BYTES)
@@ -543,28 +520,19 @@ class Http1Connection {
             pos = end;
             break;
           }
-          let line = exchange.line + data.toString("latin1", pos, lf);
-          exchange.line = "";
-          pos = lf + 1;
-          if (line.endsWith("\r")) line = line.slice(0, -1);
-          if (exchange.phase === CHUNK_SIZE) {
-            const size = parseChunkSize(line);
-            if (size < 0)
-              throw new DockerProtocolError(`invalid chunk size line ${JSON.stringify(line.slice(0, 40))}`, { request: exchange.summary });
-            if (size === 0) exchange.phase = TRAILER;
-            else {
-              exchange.phase = CHUNK_DATA;
-              exchange.remaining = size;
-            }
-          } else if (exchange.phase === CHUNK_DATA_END) {
-            if (line !== "") throw new DockerProtocolError("a chunk of the answer is longer than its size", { request: exchange.summary });
-            exchange.phase = CHUNK_SIZE;
-          } else {
-            exchange.trailerBytes += line.length + 2;
-            if (exchange.trailerBytes > MAX_CHUNK_LINE_BYTES)
-              throw new DockerProtocolError("the trailer of the answer is too long", { request: exchange.summary });
-            if (line === "") done = true;
+          // The line is read off the bytes; only one split across reads is joined first.
+          let line = data;
+          let from = pos;
+          let to = lf;
+          if (exchange.line !== "") {
+            line = Buffer.from(exchange.line + data.toString("latin1", pos, lf), "latin1");
+            exchange.line = "";
+            from = 0;
+            to = line.length;
           }
+          if (to > from && line[to - 1] === 13) to--;
+          pos = lf + 1;
+          done = this.#onLine(exchange, line, from, to);
         }
       }
     }
@@ -574,6 +542,35 @@ class Http1Connection {
       if (pos < end) exchange.keepAlive = false;
       if (this.#current === exchange) this.#complete(exchange);
     }
+  }
+
+  /**
+   * A complete chunk-size line, chunk end or trailer line: `line[from..to)`, without its CR LF.
+   * Returns true at the empty line that ends the trailer (the end of the body).
+   */
+  #onLine(exchange: Exchange, line: Buffer, from: number, to: number): boolean {
+    if (exchange.phase === CHUNK_SIZE) {
+      const size = chunkSizeOf(line, from, to);
+      if (size < 0)
+        throw new DockerProtocolError(`invalid chunk size line ${JSON.stringify(line.toString("latin1", from, Math.min(to, from + 40)))}`, {
+          request: exchange.summary,
+        });
+      if (size === 0) exchange.phase = TRAILER;
+      else {
+        exchange.phase = CHUNK_DATA;
+        exchange.remaining = size;
+      }
+      return false;
+    }
+    if (exchange.phase === CHUNK_DATA_END) {
+      if (to !== from) throw new DockerProtocolError("a chunk of the answer is longer than its size", { request: exchange.summary });
+      exchange.phase = CHUNK_SIZE;
+      return false;
+    }
+    exchange.trailerBytes += to - from + 2;
+    if (exchange.trailerBytes > MAX_CHUNK_LINE_BYTES)
+      throw new DockerProtocolError("the trailer of the answer is too long", { request: exchange.summary });
+    return to === from;
   }
 
   /**
@@ -960,10 +957,7 @@ export class ResponseHeaders implements Headers {
 
 /** Path and query of a request URL (all berth URLs are absolute, on a placeholder origin). */
 function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  const path = start < 0 ? "/" : url.slice(start);
-  const hash = path.indexOf("#");
-  const result = hash < 0 ? path : path.slice(0, hash);
+  const result = splitRequestUrl(url)?.path ?? "/";
   // The request line carries the path as is: no byte that could end or split it.
   if (/[\x00-\x20\x7f-\uffff]/.test(result))
     throw new InvalidOptionError("path", `the request path must be percent-encoded, got ${JSON.stringify(result.slice(0, 200))}`);
@@ -982,29 +976,7 @@ function requestHead(request: TransportRequest, path: string, hostHeader: string
   return head;
 }
 
-/** The size of a chunk-size line (extensions ignored); -1 when it is not one. */
-function parseChunkSize(line: string): number {
-  let size = 0;
-  let digits = 0;
-  let i = 0;
-  for (; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    const value = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
-    if (value < 0) break;
-    if (++digits > 13) return -1;
-    size = size * 16 + value;
-  }
-  if (digits === 0) return -1;
-  // Then only optional whitespace and chunk extensions (";name=value"), which are ignored.
-  for (; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 59) return size;
-    if (c !== 32 && c !== 9) return -1;
-  }
-  return size;
-}
-
-/** `parseChunkSize` over `bytes[from..to)` (the line without its LF and CR), without making a string. */
+/** The size a chunk-size line `bytes[from..to)` (without its CR LF) gives, extensions ignored; -1 when it is not one. */
 function chunkSizeOf(bytes: Uint8Array, from: number, to: number): number {
   let size = 0;
   let digits = 0;
@@ -1017,6 +989,7 @@ function chunkSizeOf(bytes: Uint8Array, from: number, to: number): number {
     size = size * 16 + value;
   }
   if (digits === 0) return -1;
+  // Then only optional whitespace and chunk extensions (";name=value"), which are ignored.
   for (; i < to; i++) {
     const c = bytes[i]!;
     if (c === 59) return size;
@@ -1025,10 +998,13 @@ function chunkSizeOf(bytes: Uint8Array, from: number, to: number): number {
   return size;
 }
 
+/** A request body `#write` does not send in one piece. */
+type StreamedBody = Exclude<RequestBody, string | Uint8Array | ArrayBuffer>;
+
 /** Streams a request body onto the socket (chunked framing when `chunked`), honouring backpressure. */
-async function pumpBody(socket: net.Socket, body: RequestBody, chunked: boolean): Promise<void> {
+async function pumpBody(socket: net.Socket, body: StreamedBody, chunked: boolean): Promise<void> {
   const source: AsyncIterable<Uint8Array> =
-    body instanceof Blob ? (body.stream() as unknown as AsyncIterable<Uint8Array>) : toAsyncIterable(body as Exclude<RequestBody, Blob>);
+    body instanceof Blob ? (body.stream() as unknown as AsyncIterable<Uint8Array>) : toAsyncIterable(body);
   for await (const chunk of source) {
     if (socket.destroyed) return;
     if (chunk.byteLength === 0) continue;
@@ -1057,11 +1033,7 @@ function drained(socket: net.Socket): Promise<void> {
   });
 }
 
-function toAsyncIterable(body: Exclude<RequestBody, Blob>): AsyncIterable<Uint8Array> {
-  if (typeof body === "string" || body instanceof Uint8Array || body instanceof ArrayBuffer) {
-    const bytes = typeof body === "string" ? Buffer.from(body) : body instanceof ArrayBuffer ? new Uint8Array(body) : body;
-    return [bytes] as unknown as AsyncIterable<Uint8Array>;
-  }
+function toAsyncIterable(body: Exclude<StreamedBody, Blob>): AsyncIterable<Uint8Array> {
   if (Symbol.asyncIterator in body) return body as AsyncIterable<Uint8Array>;
   const stream = body as ReadableStream<Uint8Array>;
   return {
