@@ -47,12 +47,9 @@ async function main(): Promise<StreamSample> {
   let attachId: string | undefined;
   let run: () => Promise<number>;
   if (kind === "attach") {
-    const id = await createContainer(raw, target, "attach", containerSpec(target, bulkCommand(size), { LogConfig: { Type: "none" } }));
-    attachId = id;
-    run = () =>
-      client.attach(id, async () => {
-        await raw.json("POST", `/containers/${id}/start`);
-      });
+    const producer = await attachProducer(client, raw, target, size, "attach");
+    attachId = producer.id;
+    run = producer.run;
   } else {
     const id = args["container"]!;
     run = kind === "export" ? () => client.exportContainer(id) : () => client.logs(id);
@@ -74,6 +71,27 @@ async function main(): Promise<StreamSample> {
   }
 }
 
+/**
+ * A created container that writes `bytes` in 64 KiB blocks (logging off), and `run`: attach to
+ * it, start it, read to the end (the payload bytes). The caller removes it.
+ */
+async function attachProducer(
+  client: BenchClient,
+  raw: RawHttp,
+  target: BenchTarget,
+  bytes: number,
+  what: string,
+): Promise<{ id: string; run: () => Promise<number> }> {
+  const id = await createContainer(raw, target, what, containerSpec(target, bulkCommand(bytes), { LogConfig: { Type: "none" } }));
+  return {
+    id,
+    run: () =>
+      client.attach(id, async () => {
+        await raw.json("POST", `/containers/${id}/start`);
+      }),
+  };
+}
+
 /** Bytes of the warm-up stream (attach; export and logs use the `--warmup` container). */
 const WARMUP_BYTES = 4 * 1024 * 1024;
 
@@ -84,18 +102,11 @@ const WARMUP_BYTES = 4 * 1024 * 1024;
  */
 async function warmUp(client: BenchClient, raw: RawHttp, target: BenchTarget, kind: StreamKind, warmup: string | undefined): Promise<void> {
   if (kind === "attach") {
-    const id = await createContainer(
-      raw,
-      target,
-      "attach-warmup",
-      containerSpec(target, bulkCommand(WARMUP_BYTES), { LogConfig: { Type: "none" } }),
-    );
+    const producer = await attachProducer(client, raw, target, WARMUP_BYTES, "attach-warmup");
     try {
-      await client.attach(id, async () => {
-        await raw.json("POST", `/containers/${id}/start`);
-      });
+      await producer.run();
     } finally {
-      await removeContainer(raw, id);
+      await removeContainer(raw, producer.id);
     }
   } else if (warmup) {
     await (kind === "export" ? client.exportContainer(warmup) : client.logs(warmup));

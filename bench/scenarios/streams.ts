@@ -11,6 +11,7 @@ import type { ClientName } from "../clients/types.js";
 import { runChild, scriptCommand, type RuntimeName } from "../lib/child.js";
 import { containerSpec, linesCommand, rawFor, removeContainer, runContainer, type BenchTarget } from "../lib/daemon.js";
 import { interleaved } from "../lib/measure.js";
+import type { RawHttp } from "../lib/raw-http.js";
 import { summarize, type Summary } from "../lib/stats.js";
 import type { StreamKind, StreamSample } from "./stream-child.js";
 
@@ -59,6 +60,23 @@ function expectedBytes(kind: StreamKind, size: number): number {
   return kind === "attach" ? Math.ceil(size / 65536) * 65536 : size;
 }
 
+/**
+ * The stopped container a stream of `kind` reads: for export one holding a file of `bytes`, for
+ * logs one that wrote `bytes` of 1 KiB lines. Attach makes its own (stream-child.ts): undefined.
+ */
+async function sourceContainer(
+  raw: RawHttp,
+  target: BenchTarget,
+  kind: StreamKind,
+  bytes: number,
+  suffix = "",
+): Promise<string | undefined> {
+  const what = suffix ? `${kind}-${suffix}` : kind;
+  if (kind === "export") return runContainer(raw, target, what, containerSpec(target, ["sh", "-c", `head -c ${bytes} /dev/zero > /big`]));
+  if (kind === "logs") return runContainer(raw, target, what, containerSpec(target, linesCommand(bytes)));
+  return undefined;
+}
+
 /** Runs the scenario with children on `runtime`. */
 export async function runStreams(
   target: BenchTarget,
@@ -74,26 +92,11 @@ export async function runStreams(
   try {
     for (const kind of options.kinds) {
       // A small stream of the same kind that every child runs first (see warmUp in stream-child.ts).
-      let warmup: string | undefined;
-      if (kind === "export") {
-        warmup = await runContainer(
-          raw,
-          target,
-          "export-warmup",
-          containerSpec(target, ["sh", "-c", `head -c ${4 * MIB} /dev/zero > /big`]),
-        );
-      } else if (kind === "logs") {
-        warmup = await runContainer(raw, target, "logs-warmup", containerSpec(target, linesCommand(2 * MIB)));
-      }
+      const warmup = await sourceContainer(raw, target, kind, (kind === "logs" ? 2 : 4) * MIB, "warmup");
       if (warmup) setup.push(warmup);
       for (const sizeMiB of options.sizesMiB[kind]) {
         const size = sizeMiB * MIB;
-        let container: string | undefined;
-        if (kind === "export") {
-          container = await runContainer(raw, target, "export", containerSpec(target, ["sh", "-c", `head -c ${size} /dev/zero > /big`]));
-        } else if (kind === "logs") {
-          container = await runContainer(raw, target, "logs", containerSpec(target, linesCommand(size)));
-        }
+        const container = await sourceContainer(raw, target, kind, size);
         if (container) setup.push(container);
         const contenders = options.clients.map((name) => ({ name }));
         const samples = await interleaved(contenders, options, async ({ name }) => {
