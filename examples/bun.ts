@@ -1,6 +1,6 @@
 // runtimes: bun
 // Bun: the same package; Bun.env is the process environment.
-import { DockerClient, fromEnv } from "berth";
+import { DockerClient, fromEnv } from "berth-docker";
 
 const { options } = fromEnv(Bun.env);
 const docker = new DockerClient(options);

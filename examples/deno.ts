@@ -1,6 +1,6 @@
 // runtimes: deno
 // Deno: the same package; the environment is handed over explicitly.
-import { DockerClient, fromEnv } from "berth";
+import { DockerClient, fromEnv } from "berth-docker";
 
 const { options } = fromEnv(Deno.env.toObject());
 const docker = new DockerClient(options);

@@ -1,5 +1,5 @@
 // Every failure is a DockerError with a stable `code`; subclasses carry the details.
-import { ConnectionRefusedError, DockerClient, NoSuchContainerError, fromEnv, isDockerError } from "berth";
+import { ConnectionRefusedError, DockerClient, NoSuchContainerError, fromEnv, isDockerError } from "berth-docker";
 
 const docker = new DockerClient(fromEnv(process.env).options);
 try {

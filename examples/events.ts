@@ -1,5 +1,5 @@
 // Events as an async iterator, filtered on the client; leaving the loop ends the subscription.
-import { DockerClient, fromEnv } from "berth";
+import { DockerClient, fromEnv } from "berth-docker";
 
 const image = process.env["EXAMPLE_IMAGE"] ?? "busybox:latest";
 const docker = new DockerClient(fromEnv(process.env).options);

@@ -1,6 +1,6 @@
 // Exec and attach through the API 1.41 client: stdin with half-close, stdout and stderr apart.
-import { attachToContainer, fromEnv, runExec } from "berth";
-import { createDockerApiV141 } from "berth/v1.41";
+import { attachToContainer, fromEnv, runExec } from "berth-docker";
+import { createDockerApiV141 } from "berth-docker/v1.41";
 
 const image = process.env["EXAMPLE_IMAGE"] ?? "busybox:latest";
 const docker = createDockerApiV141(fromEnv(process.env).options);

@@ -1,5 +1,5 @@
 // Connect the way the docker CLI does, then run a container and read what it printed.
-import { DockerClient, fromEnv } from "berth";
+import { DockerClient, fromEnv } from "berth-docker";
 
 const image = process.env["EXAMPLE_IMAGE"] ?? "busybox:latest";
 

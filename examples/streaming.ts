@@ -1,5 +1,5 @@
 // Progress streams (push, pull) folded into per-layer snapshots, and a tar export read as a stream.
-import { DockerClient, foldProgress, fromEnv } from "berth";
+import { DockerClient, foldProgress, fromEnv } from "berth-docker";
 
 const image = process.env["EXAMPLE_IMAGE"] ?? "busybox:latest";
 const registry = process.env["EXAMPLE_REGISTRY"] ?? "127.0.0.1:5000";

@@ -20,7 +20,7 @@ const USAGE = `Usage: node scripts/generate.mjs [--spec FILE_OR_URL] [--version 
 
   (no arguments)   same as --all: regenerate everything committed under generated/
   --all            v1.10 from spec/docker-api-v1.10.yaml and v1.41 from
-                   ../shared/reference/upstream/docker-engine-api-v1.41.yaml
+                   vendor/moby-api/v1.41.yaml
                    (--out BASE_DIR then holds the v<X.Y>/ directories)
   --spec SRC       a single input: file or http(s) URL, YAML or JSON, Swagger 2.0 or OpenAPI 3.x
                    (without --spec and --all: spec/docker-api-v1.10.yaml → generated/v1.10/)
@@ -74,7 +74,7 @@ function planTargets(opts) {
   const overlay = opts["no-overlay"] ? null : opts.overlay ? path.resolve(opts.overlay) : defaultOverlay;
   const v110 = { source: path.join(repoRoot, "spec", "docker-api-v1.10.yaml"), version: "1.10", overlay };
   const v141 = {
-    source: path.resolve(repoRoot, "../shared/reference/upstream/docker-engine-api-v1.41.yaml"),
+    source: path.resolve(repoRoot, "vendor/moby-api/v1.41.yaml"),
     version: "1.41",
     overlay,
   };
@@ -102,7 +102,7 @@ async function main() {
   for (const t of targets) {
     if (!isUrl(t.source) && !existsSync(t.source)) {
       throw new Error(
-        `Input not found: ${t.source}${t.source.includes(`${path.sep}upstream${path.sep}`) ? "\n(the upstream Docker specs are expected in ../shared/reference/upstream/ next to the repository)" : ""}`,
+        `Input not found: ${t.source}`,
       );
     }
     if (t.overlay && !existsSync(t.overlay)) throw new Error(`Overlay not found: ${t.overlay}`);

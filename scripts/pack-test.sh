@@ -8,7 +8,7 @@
 #    reference (markdown), the generator with its overlay, and no sources, tests or source maps.
 # 2. Installs the tarball into a fresh temporary project (`npm install --prefer-offline`: the
 #    dependencies come from the npm cache the repository's own install filled).
-# 3. Runs test/packaging/consumer.mjs there on Node, Bun and Deno (`import ... from "berth"`:
+# 3. Runs test/packaging/consumer.mjs there on Node, Bun and Deno (`import ... from "berth-docker"`:
 #    ping, version, a typed error against the test daemon, and an error thrown through
 #    "berth/v1.41" that is `instanceof` the class "berth" exports); runs the `berth` bin.
 # 4. Type-checks test/packaging/consumer.ts against the installed declarations with

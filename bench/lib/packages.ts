@@ -199,10 +199,10 @@ export function installBerth(withScripts: boolean): InstalledPackage {
   const tarball = path.join(stage, packed.trim().split("\n").pop()!);
   const dir = path.join(work, "pkgs", "berth");
   npmInstall(dir, tarball);
-  const installed = path.join(dir, "node_modules", "berth");
+  const installed = path.join(dir, "node_modules", "berth-docker");
   const exported = manifest.exports?.["."];
   const target = typeof exported === "string" ? exported : (exported?.default ?? manifest.main ?? "./index.js");
-  let entry = "berth";
+  let entry = "berth-docker";
   if (!existsSync(path.join(installed, target))) {
     const fallback = ["dist/src/index.js", "dist/index.js"].find((candidate) => existsSync(path.join(installed, candidate)));
     problems.push(`package.json exports "." -> ${target}, which is not in the packed package: \`import "berth"\` fails`);

@@ -24,7 +24,7 @@ import { generateZodModule } from "./zod.mjs";
 const { values: opts } = parseArgs({
   options: {
     socket: { type: "string", default: "/tmp/bd/docker.sock" },
-    spec: { type: "string", default: path.resolve(repoRoot, "../shared/reference/upstream/docker-engine-api-v1.41.yaml") },
+    spec: { type: "string", default: path.resolve(repoRoot, "vendor/moby-api/v1.41.yaml") },
     version: { type: "string" },
     "no-overlay": { type: "boolean", default: false },
     busybox: { type: "string", default: "/usr/bin/busybox" },

@@ -1,7 +1,7 @@
 // Run by scripts/pack-test.sh in a fresh project that installed the packed tarball, unchanged on
 // Node, Bun and Deno: imports berth by its package name and talks to the test daemon.
-import { DockerClient, DockerConnectionError, DockerError, createDockerApi, fromEnv, isDockerError, BERTH_VERSION } from "berth";
-import { createDockerApiV141 } from "berth/v1.41";
+import { DockerClient, DockerConnectionError, DockerError, createDockerApi, fromEnv, isDockerError, BERTH_VERSION } from "berth-docker";
+import { createDockerApiV141 } from "berth-docker/v1.41";
 
 const env = typeof Deno !== "undefined" ? Deno.env.toObject() : process.env;
 const runtime = typeof Deno !== "undefined" ? "deno" : typeof Bun !== "undefined" ? "bun" : "node";
@@ -27,7 +27,7 @@ try {
   const refused = await unreachable.api.GET("/_ping").catch((error) => error);
   await unreachable.close();
   if (!(refused instanceof DockerError) || !(refused instanceof DockerConnectionError))
-    throw new Error(`expected a DockerConnectionError of "berth" from "berth/v1.41", got ${refused}`);
+    throw new Error(`expected a DockerConnectionError of "berth" from "berth-docker/v1.41", got ${refused}`);
 
   // The typed errors survive packaging: a missing container is NoSuchContainerError.
   const missing = await docker.inspectContainer({ id: "berth-pack-test-no-such-container" }).catch((error) => error);

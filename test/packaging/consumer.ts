@@ -1,9 +1,9 @@
 // Type-checked by scripts/pack-test.sh with moduleResolution nodenext and bundler: the package's
 // declarations resolve through its `exports` map, for the main entry and the subpaths.
-import { DockerClient, NoSuchContainerError, fromEnv, type APIContainers, type DockerError, type ProgressSnapshot } from "berth";
-import { createDockerApiV141, type ContainerSummary } from "berth/v1.41";
-import type { paths as PathsV110 } from "berth/generated/v1.10";
-import type { paths as PathsV141 } from "berth/generated/v1.41";
+import { DockerClient, NoSuchContainerError, fromEnv, type APIContainers, type DockerError, type ProgressSnapshot } from "berth-docker";
+import { createDockerApiV141, type ContainerSummary } from "berth-docker/v1.41";
+import type { paths as PathsV110 } from "berth-docker/generated/v1.10";
+import type { paths as PathsV141 } from "berth-docker/generated/v1.41";
 
 export async function listNames(): Promise<string[]> {
   const docker = new DockerClient(fromEnv(process.env).options);

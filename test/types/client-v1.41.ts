@@ -6,11 +6,11 @@
  * Every `@ts-expect-error` names, in quotes, the mistake it pins. The test also compiles a copy
  * without the directives and expects an error mentioning that name on exactly those lines.
  */
-import { attachToContainer } from "berth/attach";
-import { createExec, inspectExec, runExec, startExec } from "berth/exec";
-import { containerLogs } from "berth/logs";
-import { encodeFilters, strictApi } from "berth/versions";
-import { API_VERSION_V141, createDockerApiV141, type ContainerInspectResponse } from "berth/v1.41";
+import { attachToContainer } from "berth-docker/attach";
+import { createExec, inspectExec, runExec, startExec } from "berth-docker/exec";
+import { containerLogs } from "berth-docker/logs";
+import { encodeFilters, strictApi } from "berth-docker/versions";
+import { API_VERSION_V141, createDockerApiV141, type ContainerInspectResponse } from "berth-docker/v1.41";
 
 export async function program(): Promise<unknown[]> {
   const docker = createDockerApiV141({ host: "unix:///var/run/docker.sock" });

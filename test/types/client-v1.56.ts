@@ -7,11 +7,11 @@
  * Every `@ts-expect-error` names, in quotes, the mistake it pins. The test also compiles a copy
  * without the directives and expects an error mentioning that name on exactly those lines.
  */
-import { createDockerApi } from "berth";
-import { attachToContainer } from "berth/attach";
-import { createExec, inspectExec, runExec, startExec } from "berth/exec";
-import { containerLogs } from "berth/logs";
-import { encodeFilters, strictApi } from "berth/versions";
+import { createDockerApi } from "berth-docker";
+import { attachToContainer } from "berth-docker/attach";
+import { createExec, inspectExec, runExec, startExec } from "berth-docker/exec";
+import { containerLogs } from "berth-docker/logs";
+import { encodeFilters, strictApi } from "berth-docker/versions";
 import { apiVersion, type paths } from "./generated/index.js";
 
 export async function program(): Promise<unknown[]> {

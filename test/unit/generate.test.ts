@@ -14,7 +14,7 @@ import { defaultOverlay, diffAgainst, generateFiles, writeFiles } from "../../sc
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
-const upstream = path.resolve(here, "../../../shared/reference/upstream");
+const upstream = path.resolve(here, "../../vendor/moby-api");
 const fixture = path.join(repoRoot, "test/fixtures/generate/mini-openapi.yaml");
 // Temporary files live under node_modules/.cache so that `zod` and @types resolve from them.
 const scratch = path.join(repoRoot, "node_modules/.cache/berth-generate-test", `run-${process.pid}`);
@@ -400,7 +400,7 @@ describe("generation", () => {
 describe("Swagger 2.0 upstream specs", () => {
   it("converts the 1.25 spec to OpenAPI 3 and applies the overlay", async () => {
     const { doc, apiVersion, report } = await buildDocument({
-      source: path.join(upstream, "docker-engine-api-v1.25.yaml"),
+      source: path.join(upstream, "v1.25.yaml"),
       overlay: defaultOverlay,
     });
     expect(apiVersion).toBe("1.25");

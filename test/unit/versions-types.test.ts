@@ -41,15 +41,15 @@ import {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
-const upstream = path.resolve(repoRoot, "../shared/reference/upstream");
+const upstream = path.resolve(repoRoot, "vendor/moby-api");
 const scratch = path.join(repoRoot, "node_modules/.cache/berth-type-tests", `run-${process.pid}`);
 const tscBin = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
 /** Each version's program and where its generated types come from. */
 const VERSIONS = [
-  { version: "1.25", spec: "docker-engine-api-v1.25.yaml" },
+  { version: "1.25", spec: "v1.25.yaml" },
   { version: "1.41", committed: "generated/v1.41" },
-  { version: "1.56", spec: "docker-engine-api-latest.yaml" },
+  { version: "1.56", spec: "v1.56.yaml" },
 ] as const;
 
 function run(file: string, args: string[]): Promise<{ code: number; output: string }> {
@@ -137,12 +137,12 @@ beforeAll(async () => {
       noEmit: true,
       // The import names a user would have with berth's package exports.
       paths: {
-        berth: src("index.ts"),
-        "berth/attach": src("attach/index.ts"),
-        "berth/exec": src("exec/index.ts"),
-        "berth/logs": src("logs/index.ts"),
-        "berth/versions": src("versions/index.ts"),
-        "berth/v1.41": src("versions/v1.41.ts"),
+        "berth-docker": src("index.ts"),
+        "berth-docker/attach": src("attach/index.ts"),
+        "berth-docker/exec": src("exec/index.ts"),
+        "berth-docker/logs": src("logs/index.ts"),
+        "berth-docker/versions": src("versions/index.ts"),
+        "berth-docker/v1.41": src("versions/v1.41.ts"),
       },
     },
     files: [...programs.values()].flatMap((p) => [p.checked, p.unchecked]),

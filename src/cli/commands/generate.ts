@@ -103,7 +103,7 @@ export function packageRoot(from: string = fileURLToPath(import.meta.url)): stri
     const manifest = join(directory, "package.json");
     if (existsSync(manifest)) {
       try {
-        if ((JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "berth") return directory;
+        if ((JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "berth-docker") return directory;
       } catch {
         // Not berth's manifest; keep looking.
       }
