@@ -101,9 +101,7 @@ async function main() {
   const targets = planTargets(opts);
   for (const t of targets) {
     if (!isUrl(t.source) && !existsSync(t.source)) {
-      throw new Error(
-        `Input not found: ${t.source}`,
-      );
+      throw new Error(`Input not found: ${t.source}`);
     }
     if (t.overlay && !existsSync(t.overlay)) throw new Error(`Overlay not found: ${t.overlay}`);
   }
