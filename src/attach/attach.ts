@@ -60,12 +60,14 @@ export async function attachToContainer(docker: DockerApi<any>, options: AttachO
   const connection = await hijack(docker, {
     path: "/containers/{id}/attach",
     pathParams: { id: container },
+    // A boolean the caller set goes on the wire, `false` too: podman takes a missing `stream`
+    // as true, so `{ logs: true, stream: false }` on an exited container never ended (issue 15).
     query: {
-      logs: options.logs || undefined,
-      stream: options.stream || undefined,
-      stdin: options.stdin || undefined,
-      stdout: options.stdout || undefined,
-      stderr: options.stderr || undefined,
+      logs: options.logs,
+      stream: options.stream,
+      stdin: options.stdin,
+      stdout: options.stdout,
+      stderr: options.stderr,
       detachKeys: options.detachKeys,
     },
     signal,

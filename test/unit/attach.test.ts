@@ -466,6 +466,16 @@ describe("attachToContainer", () => {
     expect(daemon.requests[0]?.path).toBe("/v1.41/containers/c1/attach?stream=1&stdout=1&stderr=1");
   });
 
+  it("issue 15: sends the booleans the caller set, false included (podman takes a missing stream as true)", async () => {
+    const { daemon, session } = await attachWith(UPGRADED, [encodeFrame("stdout", "old\n")], {
+      logs: true,
+      stream: false,
+      stderr: undefined,
+    });
+    expect(await readAll(session.stdout)).toBe("old\n");
+    expect(daemon.requests[0]?.path).toBe("/v1.41/containers/c1/attach?logs=1&stream=0&stdout=1");
+  });
+
   it("splits stdout and stderr into two streams with exact content", async () => {
     const frames = ["out1", "err1", "out2", "err2", "out3"].map((s) => encodeFrame(s.startsWith("out") ? "stdout" : "stderr", `${s}\n`));
     const { session } = await attachWith(UPGRADED, frames);

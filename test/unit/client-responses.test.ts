@@ -6,7 +6,15 @@ import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { DockerClient, InvalidResponseError, type Container, type Image } from "../../src/client/index.js";
-import { DockerApiError, DockerProtocolError, NoSuchContainerError, NoSuchImageError, isDockerError } from "../../src/index.js";
+import {
+  DockerApiError,
+  DockerProtocolError,
+  NoSuchContainerError,
+  NoSuchImageError,
+  NoSuchRouteError,
+  createDockerApi,
+  isDockerError,
+} from "../../src/index.js";
 import { FAKE_ORIGIN, fetchTransport } from "../helpers/fake-daemon.js";
 
 const V = `${FAKE_ORIGIN}/v1.41`;
@@ -79,6 +87,47 @@ describe("error answers", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DockerProtocolError);
     expect(isDockerError(error)).toBe(true);
+  });
+
+  it("issue 15: a 404 of the router (no such endpoint) is NoSuchRouteError, not NoSuchContainerError", async () => {
+    server.use(
+      // podman 4.3 has no /containers/{id}/update: its router answers a plain "Not Found"
+      http.post(`${V}/containers/:id/update`, () => text("Not Found\n", 404)),
+      // dockerd's router: {"message":"page not found"}
+      http.post(`${V}/containers/:id/nope`, () => HttpResponse.json({ message: "page not found" }, { status: 404 })),
+      http.post(`${V}/containers/:id/pause`, () => text("404 page not found\n", 404)),
+      http.post(`${V}/containers/:id/unpause`, () => HttpResponse.json({ message: "No such container: gone" }, { status: 404 })),
+    );
+    const api = createDockerApi<any>({ transport: fetchTransport(), preferredVersion: "1.10", apiVersion: "1.41" });
+    for (const route of ["update", "nope", "pause"]) {
+      const error = await api.api.POST(`/containers/{id}/${route}`, { params: { path: { id: "c1" } } }).catch((e: unknown) => e);
+      expect(error, route).toBeInstanceOf(NoSuchRouteError);
+      expect(error, route).not.toBeInstanceOf(NoSuchContainerError);
+      expect(error).toMatchObject({
+        status: 404,
+        code: "ERR_NO_SUCH_ROUTE",
+        request: { method: "POST", path: `/v1.41/containers/c1/${route}` },
+      });
+      expect((error as Error).message).toContain(`no endpoint for POST /v1.41/containers/c1/${route}`);
+    }
+    await expect(api.api.POST("/containers/{id}/unpause", { params: { path: { id: "gone" } } })).rejects.toBeInstanceOf(
+      NoSuchContainerError,
+    );
+  });
+
+  it('issue 15: a 2xx whose body is only whitespace is no body (podman\'s tag: 201 text/plain "\\n"); other text still fails', async () => {
+    server.use(
+      http.post(`${V}/images/:name/tag`, () => text("\n", 201)),
+      http.get(`${V}/version`, () => text("ok", 200)),
+    );
+    const api = createDockerApi<any>({ transport: fetchTransport(), preferredVersion: "1.10", apiVersion: "1.41" });
+    const tagged = await api.api.POST("/images/{name}/tag", { params: { path: { name: "a" }, query: { repo: "b" } } });
+    expect(tagged.response.status).toBe(201);
+    expect(tagged.data).toBeUndefined();
+    await expect(client().tagImage({ name: "a", repo: "b" })).resolves.toBeUndefined();
+    await expect(api.api.GET("/version", {})).rejects.toBeInstanceOf(DockerProtocolError);
+    // a caller that asked for text gets the body as it came
+    expect((await api.api.POST("/images/{name}/tag", { params: { path: { name: "a" } }, parseAs: "text" })).data).toBe("\n");
   });
 
   it("refuses a body of the wrong shape with InvalidResponseError and the validators' issues", async () => {
