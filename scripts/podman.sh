@@ -7,6 +7,7 @@
 #   bash scripts/podman.sh status    show what is up (exit 0 only if all of it is)
 #   bash scripts/podman.sh env       print the `export ...` lines for the tests
 #   bash scripts/podman.sh verify    run a container, push/pull through both registries
+#   bash scripts/podman.sh restart-daemon   SIGTERM the service only, start it again on the same socket
 #
 # Everything lives in ${BERTH_PODMAN_DIR:-/tmp/berth-podman}: containers.conf, storage.conf and
 # registries.conf of its own (the machine's /etc/containers is not read), storage (vfs) under root/
@@ -196,6 +197,23 @@ cmd_podman_start() {
   _bp_print_env
 }
 
+# The service only, on the same socket and storage; containers and the registries keep running
+# (conmon holds the containers). Event streams end when the service goes: the events tests
+# use this to prove reconnection.
+cmd_podman_restart() {
+  _bd_lock
+  local t0 p
+  t0="$(_bd_now)"
+  p="$(_bp_service_pid)"
+  if [ -n "$p" ]; then
+    _bd_kill_wait 20 "$p" || _bd_die "could not stop podman pid $p"
+  else
+    _bp_msg "no podman service running for $BD_DIR; starting one"
+  fi
+  _bp_start_service || _bd_die "podman did not come back (see $BD_LOG)"
+  _bp_msg "podman service restarted in $(_bd_since "$t0")s"
+}
+
 cmd_podman_stop() {
   _bd_lock
   local t0 rest
@@ -230,17 +248,16 @@ cmd_podman_status() {
   return "$ok"
 }
 
-# ensure_podman: for test.sh. Starts the podman service if it is not up and exports the BERTH_TEST_*
-# variables for it (they replace dockerd's: call it in a subshell or after the dockerd passes);
-# BERTH_PODMAN_STARTED=1 only if this call started it.
+# ensure_podman: for test.sh. Starts the podman service if it is not up and puts its export lines
+# in BERTH_PODMAN_ENV, to `eval` where the BERTH_TEST_* variables may point at podman (they would
+# replace dockerd's: test.sh does it in a subshell). BERTH_PODMAN_STARTED=1 only if this call
+# started it (the caller then runs `bash scripts/podman.sh stop` when done).
 ensure_podman() {
   BERTH_PODMAN_STARTED=0
-  local out dir="${BERTH_PODMAN_DIR:-/tmp/berth-podman}"
+  local dir="${BERTH_PODMAN_DIR:-/tmp/berth-podman}"
   case "$dir" in /*) ;; *) dir="$PWD/$dir" ;; esac
   _bd_ping "unix://${dir%/}/podman.sock" || BERTH_PODMAN_STARTED=1
-  out="$(bash "$_BP_SELF" start)" || return 1
-  eval "$out"
-  export BERTH_PODMAN_STARTED
+  BERTH_PODMAN_ENV="$(bash "$_BP_SELF" start)"
 }
 
 _bp_main() {
@@ -252,8 +269,9 @@ _bp_main() {
     status) cmd_podman_status ;;
     env) _bp_print_env ;;
     verify) cmd_verify ;;
+    restart-daemon) cmd_podman_restart ;;
     *)
-      sed -n '2,18p' "$_BP_SELF" | sed 's/^# \{0,1\}//' >&2
+      sed -n '2,19p' "$_BP_SELF" | sed 's/^# \{0,1\}//' >&2
       exit 2
       ;;
   esac

@@ -60,11 +60,12 @@ export async function attachToContainer(docker: DockerApi<any>, options: AttachO
   const connection = await hijack(docker, {
     path: "/containers/{id}/attach",
     pathParams: { id: container },
-    // A boolean the caller set goes on the wire, `false` too: podman takes a missing `stream`
-    // as true, so `{ logs: true, stream: false }` on an exited container never ended (issue 15).
+    // A boolean the caller set goes on the wire, `false` too, and `logs`/`stream` always (false
+    // is dockerd's default for both): podman 4.3 takes a missing `stream` as true, so a logs-only
+    // attach to an exited container never ended there (issue 15).
     query: {
-      logs: options.logs,
-      stream: options.stream,
+      logs: options.logs ?? false,
+      stream: options.stream ?? false,
       stdin: options.stdin,
       stdout: options.stdout,
       stderr: options.stderr,

@@ -168,12 +168,43 @@ export function normalizeChanges(raw: unknown, request?: RequestSummary): Change
 
 /** `GET /containers/{id}/top`. */
 export function normalizeTop(raw: unknown, request?: RequestSummary): ContainerTop {
-  return check(validateContainerTopResponse, raw, "container top", request) as ContainerTop;
+  return splitTopColumns(check(validateContainerTopResponse, raw, "container top", request) as ContainerTop);
 }
+
+/**
+ * podman 4.3 answers `top` with each line of `ps` unsplit: `Titles: ["PID   USER     COMMAND"]`,
+ * `Processes: [["1 root     sleep 30"]]`. Split into dockerd's columns (one per title, the last
+ * keeping the rest of the line, spaces and all), so callers see one shape; nothing is dropped.
+ */
+function splitTopColumns(top: ContainerTop): ContainerTop {
+  const titles = top.Titles;
+  if (titles?.length !== 1 || !/\S\s+\S/.test(titles[0]!)) return top;
+  const columns = titles[0]!.trim().split(/\s+/);
+  const rows = top.Processes ?? [];
+  if (!rows.every((row) => row.length === 1)) return top;
+  const split = (line: string): string[] => {
+    const cells: string[] = [];
+    let rest = line.trim();
+    for (let i = 0; i < columns.length - 1 && rest !== ""; i++) {
+      const at = rest.search(/\s/);
+      if (at < 0) break;
+      cells.push(rest.slice(0, at));
+      rest = rest.slice(at).trimStart();
+    }
+    cells.push(rest);
+    return cells;
+  };
+  return { ...top, Titles: columns, Processes: rows.map((row) => split(row[0]!)) };
+}
+
+/** A full image id without its "sha256:" (podman 4.3's spelling in commit and history answers). */
+const BARE_ID = /^[0-9a-f]{64}$/;
 
 /** `POST /commit`. */
 export function normalizeCommitResult(raw: unknown, request?: RequestSummary): ContainerCommitResult {
-  return check(validateContainerCommitResponse, raw, "commit", request) as ContainerCommitResult;
+  const result = check(validateContainerCommitResponse, raw, "commit", request) as ContainerCommitResult;
+  // podman 4.3 answers the bare hex id; dockerd (and every inspect) says "sha256:<hex>"
+  return typeof result.Id === "string" && BARE_ID.test(result.Id) ? { ...result, Id: `sha256:${result.Id}` } : result;
 }
 
 // -------------------------------------------------------------------------------- images
@@ -215,7 +246,9 @@ export function normalizeImageList(raw: unknown, request?: RequestSummary): APII
 
 /** `GET /images/{name}/history`. */
 export function normalizeHistory(raw: unknown, request?: RequestSummary): ImageHistoryEntry[] {
-  return checkList(validateHistory, raw, "image history", request) as ImageHistoryEntry[];
+  const entries = checkList(validateHistory, raw, "image history", request) as ImageHistoryEntry[];
+  // podman 4.3 gives the image ids as bare hex; dockerd (and image inspect) as "sha256:<hex>"
+  return entries.map((entry) => (typeof entry.Id === "string" && BARE_ID.test(entry.Id) ? { ...entry, Id: `sha256:${entry.Id}` } : entry));
 }
 
 /** `GET /images/search`. */

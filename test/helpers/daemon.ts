@@ -108,3 +108,15 @@ export function needsManagedDaemon(extra: TestOptions = {}): TestOptions {
     },
   };
 }
+
+/**
+ * An image reference as the daemon under test lists it in `RepoTags` (and names it in answers
+ * such as `Untagged`): dockerd keeps `team/app:v1`, podman 4.3 fully qualifies it as
+ * `docker.io/team/app:v1` (`docker.io/library/app:v1` for a one-part name).
+ */
+export function listedName(reference: string): string {
+  if (!onPodman()) return reference;
+  const first = reference.split("/")[0]!;
+  if (reference.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost")) return reference;
+  return reference.includes("/") ? `docker.io/${reference}` : `docker.io/library/${reference}`;
+}

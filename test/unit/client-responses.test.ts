@@ -130,6 +130,30 @@ describe("error answers", () => {
     expect((await api.api.POST("/images/{name}/tag", { params: { path: { name: "a" } }, parseAs: "text" })).data).toBe("\n");
   });
 
+  it("issue 15: a tag written into repo is sent as its own parameter; an import's tag goes into repo", async () => {
+    const seen: string[] = [];
+    server.use(
+      http.post(
+        `${V}/images/:name/tag`,
+        ({ request }) => (seen.push(new URL(request.url).search), new HttpResponse(null, { status: 201 })),
+      ),
+      http.post(`${V}/images/create`, ({ request }) => {
+        seen.push(new URL(request.url).search);
+        return HttpResponse.json({ status: "sha256:" + "a".repeat(64) });
+      }),
+    );
+    await client().tagImage({ name: "a", repo: "reg:5000/team/app:v2" });
+    await client().tagImage({ name: "a", repo: "reg:5000/team/app" });
+    await client().tagImage({ name: "a", repo: "app:v2", tag: "v3" });
+    await client().importImage({ url: "http://127.0.0.1:1/x.tar", repository: "team/app", tag: "v1" });
+    expect(seen.map((q) => decodeURIComponent(q))).toEqual([
+      "?repo=reg:5000/team/app&tag=v2",
+      "?repo=reg:5000/team/app",
+      "?repo=app:v2&tag=v3",
+      "?fromSrc=http://127.0.0.1:1/x.tar&repo=team/app:v1",
+    ]);
+  });
+
   it("refuses a body of the wrong shape with InvalidResponseError and the validators' issues", async () => {
     server.use(http.get(`${V}/images/:name/json`, () => HttpResponse.json({ Id: 42, Size: "big" })));
     const error = await client()
@@ -228,6 +252,42 @@ describe("normalization", () => {
     expect(await docker.listContainers()).toEqual([{ Id: "a", Ports: [], Names: [], Status: "Up" }]);
     expect(await docker.containerChanges({ id: "a" })).toEqual([]);
     expect(await docker.createContainer({ config: { Image: "x" } })).toEqual({ Id: "new", Warnings: [] });
+  });
+
+  it("issue 15: splits podman's unsplit top lines into dockerd's columns, the command keeping its spaces", async () => {
+    server.use(
+      http.get(`${V}/containers/:id/top`, ({ params }) =>
+        HttpResponse.json(
+          params["id"] === "podman"
+            ? { Processes: [["1 root     sleep 30"], ["7 nobody   sh -c  echo a"]], Titles: ["PID   USER     COMMAND"] }
+            : { Processes: [["1", "root", "sleep 30"]], Titles: ["PID", "USER", "COMMAND"] },
+        ),
+      ),
+    );
+    const expected = {
+      Titles: ["PID", "USER", "COMMAND"],
+      Processes: [
+        ["1", "root", "sleep 30"],
+        ["7", "nobody", "sh -c  echo a"],
+      ],
+    };
+    expect(await client().topContainer({ id: "podman" })).toEqual(expected);
+    expect(await client().topContainer({ id: "docker" })).toEqual({ Titles: expected.Titles, Processes: [expected.Processes[0]] });
+  });
+
+  it("issue 15: gives podman's bare hex ids of commit and history the sha256: prefix dockerd uses", async () => {
+    const hex = "c".repeat(64);
+    server.use(
+      http.post(`${V}/commit`, () => HttpResponse.json({ Id: hex })),
+      http.get(`${V}/images/:name/history`, () =>
+        HttpResponse.json([
+          { Id: hex, Created: 1, CreatedBy: "x", Tags: null, Size: 0, Comment: "" },
+          { Id: "<missing>", Created: 1, CreatedBy: "y", Tags: null, Size: 0, Comment: "" },
+        ]),
+      ),
+    );
+    expect((await client().commitContainer({ container: "c" })).Id).toBe(`sha256:${hex}`);
+    expect((await client().imageHistory({ name: "i" })).map((entry) => entry.Id)).toEqual([`sha256:${hex}`, "<missing>"]);
   });
 
   it("renames the search key is_automated to the v1.10 is_trusted", async () => {
