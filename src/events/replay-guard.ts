@@ -90,6 +90,11 @@ export class ReplayGuard {
     return true;
   }
 
+  /** The daemon misreads fractional times (podman 4.3): whole seconds from now on, unless `precision` is "nanoseconds". */
+  fractionalTimesMisread(): void {
+    if (this.precision !== "nanoseconds") this.fractionalRejected = true;
+  }
+
   /** Whether the `since` sent next is fractional. */
   nanoseconds(): boolean {
     return this.precision === "nanoseconds" || (this.precision === "auto" && this.sawTimeNano && !this.fractionalRejected);

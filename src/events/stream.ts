@@ -24,6 +24,8 @@ export interface OpenEventStream {
   readonly body: ReadableStream<Uint8Array>;
   /** The daemon's clock at the answer (its `Date` header), in ms, if it sent one. */
   readonly daemonDateMs: number | undefined;
+  /** True for podman's service (a `Libpod-Api-Version` header), which misreads fractional times. */
+  readonly libpod: boolean;
 }
 
 /** Sends `GET /events` and resolves at the response head. Non-2xx answers throw the typed API error. */
@@ -34,9 +36,10 @@ export async function requestEvents(docker: DockerApi<any>, query: EventsQuery, 
   const { data, response } = await docker.api.GET("/events", { params: { query: params }, parseAs: "stream", signal });
   const body = data as ReadableStream<Uint8Array> | null | undefined;
   if (!body) throw new DockerProtocolError("the daemon answered GET /events without a body");
-  const date = (response as Response).headers.get("date");
+  const headers = (response as Response).headers;
+  const date = headers.get("date");
   const parsed = date === null ? Number.NaN : Date.parse(date);
-  return { body, daemonDateMs: Number.isFinite(parsed) ? parsed : undefined };
+  return { body, daemonDateMs: Number.isFinite(parsed) ? parsed : undefined, libpod: headers.has("libpod-api-version") };
 }
 
 /** One decoded JSON value (or a malformed one) as an event item. */
@@ -101,6 +104,9 @@ export function formatEventTime(time: EventTime, fractional: boolean, bound: "si
   if (!fractional) return String(bound === "since" ? Math.floor(ms / 1000) : Math.ceil(ms / 1000));
   const seconds = Math.floor(ms / 1000);
   const nanos = Math.round((ms - seconds * 1000) * 1e6);
+  // A whole second goes as such: podman 4.3 takes "1700000000.000000000" for no time at all
+  // (its answer is then empty, without an error), while both read "1700000000" (issue 15).
+  if (nanos === 0) return String(seconds);
   return `${seconds}.${String(Math.min(nanos, 999_999_999)).padStart(9, "0")}`;
 }
 

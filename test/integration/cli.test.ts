@@ -7,7 +7,18 @@ import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testAuthRegistry, testImage, testRegistry, testRegistryCredentials, uniqueName } from "../helpers/daemon.js";
+import {
+  listedName,
+  onPodman,
+  testAuthRegistry,
+  testDaemon,
+  testImage,
+  testRegistry,
+  testRegistryCredentials,
+  uniqueName,
+} from "../helpers/daemon.js";
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 import { berth, collect, startBerth, waitForOutput } from "./cli.helpers.js";
 
 const containers: string[] = [];
@@ -47,10 +58,12 @@ describe("berth version, info, ps, images", () => {
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Client: berth\n Version: +0\.1\.0\n Runtime: +node v\d+/);
-    expect(result.stdout).toMatch(/ API version: +1\.12 \(client types: 1\.10\)/);
-    expect(result.stdout).toMatch(/ Endpoint: +unix:\/\/.*docker\.sock \(from DOCKER_HOST\)/);
-    expect(result.stdout).toMatch(/\nServer:\n Version: +20\.10\./);
-    expect(result.stdout).toMatch(/ API version: +1\.41 \(minimum version 1\.12\)/);
+    // the daemon's minimum: 1.12 for dockerd 20.10, 1.24 for podman 4.3
+    const minimum = onPodman() ? "1.24" : "1.12";
+    expect(result.stdout).toMatch(new RegExp(` API version: +${escape(minimum)} \\(client types: 1\\.10\\)`));
+    expect(result.stdout).toMatch(/ Endpoint: +unix:\/\/.*(docker|podman)\.sock \(from DOCKER_HOST\)/);
+    expect(result.stdout).toMatch(new RegExp(`\nServer:\n Version: +${escape(testDaemon().version)}\n`));
+    expect(result.stdout).toMatch(new RegExp(` API version: +1\\.41 \\(minimum version ${escape(minimum)}\\)`));
   });
 
   it("version --json and -H (the flag beats DOCKER_HOST)", async () => {
@@ -67,7 +80,7 @@ describe("berth version, info, ps, images", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Server:\n Containers: \d+\n  Running: \d+/);
     expect(result.stdout).toContain(" Storage Driver: vfs\n");
-    expect(result.stdout).toMatch(/ Insecure Registries: .*127\.0\.0\.1:5055/);
+    expect(result.stdout).toMatch(new RegExp(` Insecure Registries: .*${escape(testRegistry())}`));
   });
 
   it("images lists the test image as REPOSITORY and TAG", async () => {
@@ -75,7 +88,7 @@ describe("berth version, info, ps, images", () => {
     expect(result.code).toBe(0);
     const [header, ...rows] = result.stdout.trimEnd().split("\n");
     expect(header).toMatch(/^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE$/);
-    const [repo, tag] = testImage().split(":");
+    const [repo, tag] = listedName(testImage()).split(":");
     expect(rows.some((row) => new RegExp(`^${repo} +${tag} +[0-9a-f]{12} +.+ago +[\\d.]+[kMG]?B$`).test(row))).toBe(true);
     const quiet = await berth(["images", "-q"]);
     expect(quiet.stdout).toMatch(/^([0-9a-f]{12}\n)+$/);
@@ -87,7 +100,9 @@ describe("berth version, info, ps, images", () => {
     expect(created.code).toBe(7);
     const all = await berth(["ps", "-a"]);
     const row = all.stdout.split("\n").find((line) => line.endsWith(name));
-    expect(row).toMatch(new RegExp(`^[0-9a-f]{12} +${testImage()} +"sh -c 'exit 7'" +.+ago +Exited \\(7\\) .+ago +${name}$`));
+    // podman: the image fully qualified, the command joined without quoting
+    const command = onPodman() ? `"sh -c exit 7"` : `"sh -c 'exit 7'"`;
+    expect(row).toMatch(new RegExp(`^[0-9a-f]{12} +${escape(listedName(testImage()))} +${command} +.+ago +Exited \\(7\\) .+ago +${name}$`));
     expect(all.stdout.split("\n")[0]).toMatch(/^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES$/);
     expect((await berth(["ps"])).stdout).not.toContain(name);
   });
@@ -163,7 +178,10 @@ describe("berth run", () => {
     const tail = await berth(["logs", "--tail", "1", name]);
     expect(tail.stdout + tail.stderr).toBe("three\n");
     const stamped = await berth(["logs", "-t", name]);
-    expect(stamped.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z one\n/);
+    // podman's timestamps have whole seconds
+    expect(stamped.stdout).toMatch(
+      onPodman() ? /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z one\n/ : /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z one\n/,
+    );
   });
 
   it("fails with the daemon's message and exit 1 for an unknown container or a bad command", async () => {
@@ -261,8 +279,19 @@ describe("berth pull, push, build through the local registry", () => {
     const pushed = await berth(["push", `${image}:v1`]);
     expect(pushed.code).toBe(0);
     const pushLines = pushed.stdout.trimEnd().split("\n");
-    expect(pushLines[0]).toBe(`The push refers to repository [${image}]`);
+    // podman names the tag too, and reports no layer states
+    expect(pushLines[0]).toBe(`The push refers to repository [${image}${onPodman() ? ":v1" : ""}]`);
     expect(pushLines.at(-1)).toMatch(/^v1: digest: sha256:[0-9a-f]{64} size: \d+$/);
+    if (onPodman()) {
+      expect((await berth(["rmi", `${image}:v1`])).stdout).toContain(`Untagged: ${image}:v1`);
+      const pulled = await berth(["pull", `${image}:v1`]);
+      expect(pulled.code).toBe(0);
+      // layer lines only: no "Pulling from", "Digest:" or "Status:" line (docs/podman.md)
+      const pullLines = pulled.stdout.trimEnd().split("\n");
+      expect(pullLines.slice(0, -1).every((line) => /^[0-9a-f]{12}: /.test(line))).toBe(true);
+      expect(pullLines.at(-1)).toBe(`${image}:v1`);
+      return;
+    }
     const pushedLayers = pushLines.flatMap((line) => /^([0-9a-f]{12}): Preparing$/.exec(line)?.[1] ?? []);
     expect(pushedLayers).toHaveLength(2);
     for (const layer of pushedLayers) {
@@ -305,7 +334,7 @@ describe("berth pull, push, build through the local registry", () => {
 
     const built = await berth(["build", "-t", `${image}:v1`, context]);
     expect(built.code).toBe(0);
-    expect(built.stdout).toMatch(/^Step 1\/3 : FROM /);
+    expect(built.stdout).toMatch(onPodman() ? /^STEP 1\/3: FROM / : /^Step 1\/3 : FROM /);
     expect(built.stdout).toMatch(/Successfully built [0-9a-f]{12}\nSuccessfully tagged .*:v1\n$/);
     const listed = await berth(["run", "--rm", `${image}:v1`]);
     expect(listed.stdout).toBe(".dockerignore Dockerfile Other.dockerfile kept.txt ");
@@ -321,7 +350,8 @@ describe("berth pull, push, build through the local registry", () => {
     await writeFile(join(failing, "Dockerfile"), `FROM ${testImage()}\nRUN echo ${marker} && exit 9\n`);
     const failed = await berth(["build", "--force-rm", failing]);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toBe(`berth: The command '/bin/sh -c echo ${marker} && exit 9' returned a non-zero code: 9\n`);
+    if (onPodman()) expect(failed.stderr).toMatch(/^berth: building at STEP "RUN echo .*exit status 9\n$/);
+    else expect(failed.stderr).toBe(`berth: The command '/bin/sh -c echo ${marker} && exit 9' returned a non-zero code: 9\n`);
     // --force-rm: the failed step's container is gone too.
     expect((await berth(["ps", "-a", "--no-trunc"])).stdout).not.toContain(marker);
   });
@@ -334,7 +364,9 @@ describe("berth pull, push, build through the local registry", () => {
     const result = await berth(["run", "--rm", `${image}:v1`, "echo", "ran"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("ran\n");
-    expect(result.stderr).toMatch(new RegExp(`^Unable to find image '${image}:v1' locally\nv1: Pulling from `));
+    expect(result.stderr).toMatch(
+      new RegExp(`^Unable to find image '${image}:v1' locally\n${onPodman() ? "[0-9a-f]{12}: " : "v1: Pulling from "}`),
+    );
   });
 
   it("push and pull use the credentials of the docker configuration (auth registry)", async () => {

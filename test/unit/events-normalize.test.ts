@@ -199,6 +199,9 @@ describe("formatEventTime", () => {
     expect(formatEventTime(1500000000.25, false, "since")).toBe("1500000000");
     expect(formatEventTime(1500000000.25, false, "until")).toBe("1500000001");
     expect(formatEventTime(new Date(1500000000250), true, "since")).toBe("1500000000.250000000");
+    // issue 15: a whole second has no fraction (podman 4.3 reads "1500000000.000000000" as no time at all)
+    expect(formatEventTime(new Date(1500000000000), true, "until")).toBe("1500000000");
+    expect(formatEventTime(1500000000, true, "since")).toBe("1500000000");
     expect(formatEventTime("10m", true, "since")).toBe("10m");
     expect(() => formatEventTime(Number.NaN, true, "since")).toThrow(InvalidOptionError);
   });

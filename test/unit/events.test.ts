@@ -65,6 +65,8 @@ class FakeDaemon {
   readonly script: Answer[] = [];
   /** The daemon clock sent in the `Date` header (default: a little before the test events). */
   dateMs: number | undefined = Number(BASE / 1_000_000n) - 5000;
+  /** Answer as podman's service does (a `Libpod-Api-Version` header). */
+  libpod = false;
   private opened: Array<(stream: FakeStream) => void> = [];
   readonly transport: Transport = {
     endpoint: { kind: "unix", socketPath: "/fake/docker.sock" },
@@ -87,6 +89,7 @@ class FakeDaemon {
       for (const resolve of this.opened.splice(0)) resolve(stream);
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (this.dateMs !== undefined) headers["date"] = new Date(this.dateMs).toUTCString();
+      if (this.libpod) headers["libpod-api-version"] = "4.3.1";
       return new Response(stream.body, { status: 200, headers });
     },
     connect: () => Promise.reject(new Error("not used")),
@@ -346,6 +349,21 @@ describe("EventMonitor: reconnecting", () => {
     const second = await daemon.stream(2);
     expect(daemon.requests[1]!.searchParams.get("since")).toBe(`${BASE / NS - 1n}.000000100`);
     expect(second.query).toEqual({ since: `${BASE / NS - 1n}` });
+  });
+
+  it("issue 15: with podman (which answers a fractional since with nothing, no error) resumes in whole seconds", async () => {
+    const { daemon, monitor } = setup();
+    daemon.libpod = true;
+    const { listener, actions } = collector();
+    monitor.addEventListener(listener);
+    const first = await daemon.stream(1);
+    first.write(`${modern("create", "c1", 100n)}\n${modern("start", "c1", 200n)}\n`);
+    await vi.waitFor(() => expect(actions()).toHaveLength(2));
+    first.end();
+    const second = await daemon.stream(2);
+    expect(second.query).toEqual({ since: `${BASE / NS - 1n}` });
+    second.write(`${modern("create", "c1", 100n)}\n${modern("start", "c1", 200n)}\n${modern("die", "c1", 300n)}\n`);
+    await vi.waitFor(() => expect(actions()).toEqual(["create:c1", "start:c1", "die:c1"]));
   });
 
   it("retries forever with capped, jittered exponential backoff (the Go monitor gave up after five quick retries)", async () => {
