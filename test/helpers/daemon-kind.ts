@@ -48,3 +48,11 @@ export async function probeTestDaemon(host: string): Promise<TestDaemonInfo> {
     await docker.close();
   }
 }
+
+/** `reference` as `kind` lists it in `RepoTags`: podman 4.3 qualifies it (`docker.io/team/app:v1`, `docker.io/library/app:v1`). */
+export function listedNameOn(kind: DaemonKind, reference: string): string {
+  if (kind !== "podman") return reference;
+  const first = reference.split("/")[0]!;
+  if (reference.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost")) return reference;
+  return reference.includes("/") ? `docker.io/${reference}` : `docker.io/library/${reference}`;
+}

@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { inject, type TestOptions } from "vitest";
 import { createDockerApi, type ConnectionOptions } from "../../src/index.js";
-import type { DaemonKind, TestDaemonInfo } from "./daemon-kind.js";
+import { listedNameOn, type DaemonKind, type TestDaemonInfo } from "./daemon-kind.js";
 
 declare module "vitest" {
   export interface TaskMeta {
@@ -115,8 +115,5 @@ export function needsManagedDaemon(extra: TestOptions = {}): TestOptions {
  * `docker.io/team/app:v1` (`docker.io/library/app:v1` for a one-part name).
  */
 export function listedName(reference: string): string {
-  if (!onPodman()) return reference;
-  const first = reference.split("/")[0]!;
-  if (reference.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost")) return reference;
-  return reference.includes("/") ? `docker.io/${reference}` : `docker.io/library/${reference}`;
+  return listedNameOn(testDaemon().kind, reference);
 }

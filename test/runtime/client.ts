@@ -4,6 +4,7 @@
  */
 import { packTar, unpackTar } from "modern-tar";
 import { DockerClient, NoSuchContainerError, type EventItem } from "../../src/index.js";
+import { probeTestDaemon } from "../helpers/daemon-kind.js";
 import { assert, assertEqual, env, rejects, run, test } from "./harness.js";
 
 const host = env("BERTH_TEST_DOCKER_HOST");
@@ -67,8 +68,10 @@ test("an event listener sees a container's create and destroy", async () => {
   try {
     const { Id: id } = await docker.createContainer({ name, config: { Image: image, Cmd: ["true"], NetworkDisabled: true } });
     await docker.removeContainer({ id });
-    for (let i = 0; i < 100 && !seen.includes("destroy"); i++) await new Promise((r) => setTimeout(r, 50));
-    assert(seen.includes("create") && seen.includes("destroy"), `events seen: ${seen.join(",")}`);
+    // podman 4.3 calls it `remove` (docs/podman.md)
+    const removed = (await probeTestDaemon(host!)).kind === "podman" ? "remove" : "destroy";
+    for (let i = 0; i < 100 && !seen.includes(removed); i++) await new Promise((r) => setTimeout(r, 50));
+    assert(seen.includes("create") && seen.includes(removed), `events seen: ${seen.join(",")}`);
   } finally {
     docker.removeEventListener(listener);
   }

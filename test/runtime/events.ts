@@ -6,11 +6,17 @@
  */
 import { createDockerApi } from "../../src/index.js";
 import { createEventMonitor, type DockerEvent, type EventItem } from "../../src/events/index.js";
+import { probeTestDaemon } from "../helpers/daemon-kind.js";
 import { assert, assertEqual, env, run, test } from "./harness.js";
 
 const host = env("BERTH_TEST_DOCKER_HOST");
 const image = env("BERTH_TEST_IMAGE") ?? "berth-test/busybox:latest";
 if (!host) throw new Error("BERTH_TEST_DOCKER_HOST is not set: run through `npm test`");
+
+// podman 4.3 (docs/podman.md): a removed container's event is `remove`, and `/info` keeps no
+// count of event listeners (NEventsListener is always 0)
+const podman = (await probeTestDaemon(host)).kind === "podman";
+const removed = podman ? "remove" : "destroy";
 
 const uniqueName = () => `berth-test-events-rt-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -44,7 +50,7 @@ for (const apiVersion of ["1.12", "1.41"]) {
     monitor.addEventListener((item) => void items.push(item));
     try {
       await monitor.ready();
-      assertEqual(await listenerCount(), before + 1, "one events connection on the daemon");
+      assertEqual(await listenerCount(), podman ? 0 : before + 1, "one events connection on the daemon");
       const id = await createAndRemove();
       const mine = () => items.filter((item): item is DockerEvent => item.kind === "event" && item.actor.id === id);
       await until(() => mine().length >= 2, "create and destroy");
@@ -52,7 +58,7 @@ for (const apiVersion of ["1.12", "1.41"]) {
         mine().map((event) => [event.type, event.action]),
         [
           ["container", "create"],
-          ["container", "destroy"],
+          ["container", removed],
         ],
       );
       assert(typeof mine()[0]!.timeNano === "bigint" && mine()[0]!.timeNano > 0n, "timeNano is an exact bigint");
@@ -66,7 +72,7 @@ for (const apiVersion of ["1.12", "1.41"]) {
   test(`API ${apiVersion}: events() iterates the same and ends on close`, async () => {
     const monitor = createEventMonitor(docker);
     const seen: Array<[string, string]> = [];
-    const iterator = monitor.events({ filters: { type: "container", action: ["create", "destroy"] } });
+    const iterator = monitor.events({ filters: { type: "container", action: ["create", removed] } });
     const loop = (async () => {
       for await (const item of iterator) if (item.kind === "event") seen.push([item.actor.id, item.action]);
     })();
@@ -74,7 +80,7 @@ for (const apiVersion of ["1.12", "1.41"]) {
     const id = await createAndRemove();
     const mine = () => seen.filter(([actor]) => actor === id).map(([, action]) => action);
     await until(() => mine().length >= 2, "create and destroy through the iterator");
-    assertEqual(mine(), ["create", "destroy"]);
+    assertEqual(mine(), ["create", removed]);
     await monitor.close();
     await loop;
   });

@@ -4,6 +4,7 @@
  */
 import { createDockerApi } from "../../src/index.js";
 import type { paths } from "../../generated/v1.10/index.js";
+import { listedNameOn, probeTestDaemon } from "../helpers/daemon-kind.js";
 import { assert, assertEqual, env, run, test } from "./harness.js";
 
 const host = env("BERTH_TEST_DOCKER_HOST");
@@ -28,9 +29,11 @@ test("list containers and images", async () => {
   assert(Array.isArray(containers.data), "containers is an array");
   const images = await docker.api.GET("/images/json", { params: { query: { all: false } } });
   assert(Array.isArray(images.data), "images is an array");
+  // podman lists it fully qualified (docker.io/berth-test/busybox:latest)
+  const listed = listedNameOn((await probeTestDaemon(host!)).kind, image);
   assert(
-    (images.data ?? []).some((i) => (i.RepoTags ?? []).includes(image)),
-    `the test image ${image} is listed`,
+    (images.data ?? []).some((i) => (i.RepoTags ?? []).includes(listed)),
+    `the test image ${listed} is listed`,
   );
 });
 
