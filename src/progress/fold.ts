@@ -205,6 +205,13 @@ export class ProgressState {
     // Push: "<tag>: digest: sha256:<hex> size: <n>"; pull: "Digest: sha256:<hex>".
     const digest = /(?:^|\s)digest: (sha256:[0-9a-f]{64})/i.exec(status);
     if (digest && this.result.digest === undefined) this.result.digest = digest[1]!;
+    // The tag and size of a push from that line too, for daemons that send no `aux` after it
+    // (podman 4.3); an `aux` result, where there is one, comes later and wins.
+    const pushed = /^(\S+): digest: sha256:[0-9a-f]{64} size: (\d+)$/.exec(status);
+    if (pushed) {
+      this.result.tag ??= pushed[1]!;
+      this.result.size ??= Number(pushed[2]!);
+    }
     if (status.startsWith("Status: ")) this.result.status = status;
   }
 

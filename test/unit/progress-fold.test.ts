@@ -118,8 +118,11 @@ describe("foldProgress: push", () => {
     for (const snapshot of snapshots) expect(snapshot.current).toBeLessThanOrEqual(snapshot.total);
   });
 
-  it("finds the digest in the status line when there is no aux (older daemons)", async () => {
-    expect(await progressResult(PUSH.slice(0, -1))).toEqual({ digest: DIGEST });
+  it("finds the digest, tag and size in the status line when there is no aux (older daemons, podman 4.3: issue 15)", async () => {
+    expect(await progressResult(PUSH.slice(0, -1))).toEqual({ digest: DIGEST, tag: "built", size: 946 });
+    // podman: the repository line names the tag, then only the digest line
+    const podman = [{ status: "The push refers to repository [127.0.0.1:5057/app:v1]" }, { status: `v1: digest: ${DIGEST} size: 348` }];
+    expect(await progressResult(podman)).toEqual({ digest: DIGEST, tag: "v1", size: 348 });
   });
 
   it("'Mounted from' completes a layer", async () => {
