@@ -2,7 +2,7 @@
 // generic client (src/generic/), with what the runtime needs to call it.
 //
 // Naming rule (docs/generic-client.md states it for users):
-//   group  = the operation's first tag, lower-cased, plus "s" (Container → containers), except
+//   group  = the operation's first tag (without one: the operationId's first word), lower-cased, plus "s" (Container → containers), except
 //            the tags in SINGULAR_GROUPS, which keep their singular name (exec, system, swarm,
 //            distribution, session);
 //   method = the operationId with the tag's word removed (its first occurrence), camel-cased
@@ -126,8 +126,9 @@ export function buildMethodTable(doc) {
   let count = 0;
   for (const { path, method, operation, item } of operationsOf(doc)) {
     const id = operation.operationId;
-    const tag = operation.tags?.[0];
-    if (typeof tag !== "string" || !tag) throw new Error(`operation ${id} has no tag: cannot name its group`);
+    // Without a tag, the operationId's first word stands for it (ContainerInspect → Container).
+    const tag = typeof operation.tags?.[0] === "string" && operation.tags[0] ? operation.tags[0] : /^[A-Z][a-z0-9]*/.exec(id)?.[0];
+    if (!tag) throw new Error(`operation ${id} has no tag and its id no leading word: cannot name its group`);
     const group = groupName(tag);
     const name = methodName(id, tag);
     groups[group] ??= {};

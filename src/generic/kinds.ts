@@ -199,6 +199,8 @@ function summary(p: Plan): RequestSummary {
 
 // ------------------------------------------------------------------------------ kinds
 
+const IMAGE_ID = /^(sha256:)?[0-9a-f]{64}$/;
+
 function progress(p: Plan, options: Options): ProgressOperation<ProgressResult> {
   const open = async (): Promise<OpenedProgress> => {
     const { data, response } = await send(p, options, "stream");
@@ -214,7 +216,16 @@ function progress(p: Plan, options: Options): ProgressOperation<ProgressResult> 
     open,
     () => {
       const state = new ProgressState();
-      return { observe: (message) => state.apply(message), finish: () => state.result };
+      let imported: string | undefined;
+      return {
+        observe(message) {
+          state.apply(message);
+          // An import's last status is the new image's id; nothing else reports one there.
+          const status = message.status?.trim();
+          if (status && !message.id && IMAGE_ID.test(status)) imported = status;
+        },
+        finish: () => (state.result.imageId === undefined && imported !== undefined ? { ...state.result, imageId: imported } : state.result),
+      };
     },
     signalOf(options),
   );
