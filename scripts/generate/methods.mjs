@@ -65,8 +65,10 @@ export function validateKinds(kinds) {
       continue;
     }
     if (!KINDS.has(entry.kind)) errors.push(`x-berth-kinds.${id}: unknown kind ${JSON.stringify(entry.kind)}`);
-    if (entry.input !== undefined && !INPUTS.has(entry.input)) errors.push(`x-berth-kinds.${id}: unknown input ${JSON.stringify(entry.input)}`);
-    for (const extra of entry.extra ?? []) if (!EXTRAS.has(extra)) errors.push(`x-berth-kinds.${id}: unknown extra ${JSON.stringify(extra)}`);
+    if (entry.input !== undefined && !INPUTS.has(entry.input))
+      errors.push(`x-berth-kinds.${id}: unknown input ${JSON.stringify(entry.input)}`);
+    for (const extra of entry.extra ?? [])
+      if (!EXTRAS.has(extra)) errors.push(`x-berth-kinds.${id}: unknown extra ${JSON.stringify(extra)}`);
     for (const key of Object.keys(entry))
       if (!["kind", "input", "extra", "description"].includes(key)) errors.push(`x-berth-kinds.${id}: unknown key ${key}`);
   }

@@ -30,7 +30,8 @@ export interface DockerOptions extends ConnectionOptions {
  */
 export function createDocker<D extends VersionDefinition>(definition: D, options: DockerOptions = {}): Docker<D> {
   const { core: given, ...connection } = options;
-  const core: DockerApi<DefinitionPaths<D> & {}> = given ?? createDockerApi<DefinitionPaths<D> & {}>({ ...connection, preferredVersion: definition.apiVersion });
+  const core: DockerApi<DefinitionPaths<D> & {}> =
+    given ?? createDockerApi<DefinitionPaths<D> & {}>({ ...connection, preferredVersion: definition.apiVersion });
   const close = async () => {
     await closeEventMonitor(core);
     await core.close();

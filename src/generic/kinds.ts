@@ -64,7 +64,8 @@ export function bindMethod(core: DockerApi<any>, entry: MethodEntry): (options?:
     case "progress":
       return (options = {}) => progress(p, options);
     case "bytes":
-      return (options = {}) => new ByteStreamOperation(async () => (await send(p, options, "stream")).data as ReadableStream<Uint8Array>, signalOf(options));
+      return (options = {}) =>
+        new ByteStreamOperation(async () => (await send(p, options, "stream")).data as ReadableStream<Uint8Array>, signalOf(options));
     case "hijack":
       return (options = {}) => session(core, p, options);
     case "logs":
@@ -106,19 +107,24 @@ function init(p: Plan, options: Options, parseAs: Plan["parseAs"]): Options {
   let path: Options | undefined;
   for (const [option, wire] of p.path) {
     const value = options[option];
-    if (value !== undefined) (path ??= {})[wire] = value;
+    // openapi-fetch would send a missing one as the literal `{id}`; an empty one is refused by serializeDockerPath.
+    if (value === undefined || value === null)
+      throw new InvalidOptionError(option, `is required by ${p.entry.op} (${p.entry.method} ${p.entry.path})`);
+    (path ??= {})[wire] = value;
   }
   if (path) params["path"] = path;
   let query: Options | undefined;
   for (const [option, wire] of p.query) {
     const value = options[option];
-    if (value !== undefined) (query ??= {})[wire] = wire === "filters" && typeof value === "object" ? encodeFilters(value as DockerFilters) : value;
+    if (value !== undefined)
+      (query ??= {})[wire] = wire === "filters" && typeof value === "object" ? encodeFilters(value as DockerFilters) : value;
   }
   if (query) params["query"] = query;
   let header: Options | undefined;
   for (const [option, wire] of p.header) {
     const value = options[option];
-    if (value !== undefined) (header ??= {})[wire] = typeof value === "object" && value !== null ? encodeRegistryAuth(value as never) : value;
+    if (value !== undefined)
+      (header ??= {})[wire] = typeof value === "object" && value !== null ? encodeRegistryAuth(value as never) : value;
   }
   if (header) params["header"] = header;
   const result: Options = { params };
@@ -186,11 +192,9 @@ async function tarOfFiles(files: Readonly<Record<string, string | Uint8Array>>):
 /** A plain call: the answer's data. */
 async function plain(p: Plan, options: Options): Promise<unknown> {
   const { data, response } = await send(p, options);
-  if (p.entry.response === "none") {
-    if (p.entry.method === "HEAD") return response.headers;
-    return undefined;
-  }
-  return data;
+  // A HEAD answer is its headers (archive stat, ping's API-Version); a body-less answer is nothing.
+  if (p.entry.method === "HEAD") return response.headers;
+  return p.entry.response === "none" ? undefined : data;
 }
 
 function summary(p: Plan): RequestSummary {
@@ -224,7 +228,8 @@ function progress(p: Plan, options: Options): ProgressOperation<ProgressResult> 
           const status = message.status?.trim();
           if (status && !message.id && IMAGE_ID.test(status)) imported = status;
         },
-        finish: () => (state.result.imageId === undefined && imported !== undefined ? { ...state.result, imageId: imported } : state.result),
+        finish: () =>
+          state.result.imageId === undefined && imported !== undefined ? { ...state.result, imageId: imported } : state.result,
       };
     },
     signalOf(options),
@@ -245,9 +250,13 @@ async function session(core: DockerApi<any>, p: Plan, options: Options): Promise
   if (p.entry.op === "ExecStart") {
     const body = (options["body"] ?? {}) as { Detach?: boolean; Tty?: boolean };
     if (body.Detach) {
-      throw new InvalidOptionError("body.Detach", "a detached start has no session: use core.api.POST(\"/exec/{id}/start\") for it");
+      throw new InvalidOptionError("body.Detach", 'a detached start has no session: use core.api.POST("/exec/{id}/start") for it');
     }
-    return startExec(core, id, { ...(streams as object), tty: (options["tty"] as boolean | undefined) ?? body.Tty, consoleSize: options["consoleSize"] as never });
+    return startExec(core, id, {
+      ...(streams as object),
+      tty: (options["tty"] as boolean | undefined) ?? body.Tty,
+      consoleSize: options["consoleSize"] as never,
+    });
   }
   return attachToContainer(core, {
     ...(streams as object),

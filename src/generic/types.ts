@@ -172,7 +172,12 @@ type KindOptions<K extends MethodKind> = K extends "hijack" ? SessionOptions : K
 /** The options object of entry `E` of `Op`. */
 export type OptionsOf<Op, E extends MethodEntry> = E["kind"] extends "events"
   ? EventsOptions
-  : ParamOptions<Op, "path"> & ParamOptions<Op, "query"> & ParamOptions<Op, "header"> & BodyOptions<Op, E> & KindOptions<E["kind"]> & CallOptions;
+  : ParamOptions<Op, "path"> &
+      ParamOptions<Op, "query"> &
+      ParamOptions<Op, "header"> &
+      BodyOptions<Op, E> &
+      KindOptions<E["kind"]> &
+      CallOptions;
 
 /** The methods' argument list: the options, optional when nothing in them is required. */
 export type ArgsOf<Op, E extends MethodEntry> = {} extends OptionsOf<Op, E> ? [options?: OptionsOf<Op, E>] : [options: OptionsOf<Op, E>];
@@ -193,12 +198,12 @@ export type JsonResultOf<Op> = Op extends { responses: infer R }
 type OrUnknown<T> = [T] extends [never] ? unknown : T;
 
 /** A plain call's answer. */
-type PlainResult<Op, E extends MethodEntry> = E["response"] extends "json"
-  ? OrUnknown<JsonResultOf<Op>>
-  : E["response"] extends "text"
-    ? string
-    : E["method"] extends "HEAD"
-      ? Headers
+type PlainResult<Op, E extends MethodEntry> = E["method"] extends "HEAD"
+  ? Headers
+  : E["response"] extends "json"
+    ? OrUnknown<JsonResultOf<Op>>
+    : E["response"] extends "text"
+      ? string
       : E["response"] extends "binary"
         ? ReadableStream<Uint8Array>
         : void;
