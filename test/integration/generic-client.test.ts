@@ -10,7 +10,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { collectOutput } from "../../src/exec/index.js";
-import { DockerApiError, DockerWaitError, InvalidOptionError, NoSuchContainerError, NoSuchImageError } from "../../src/index.js";
+import {
+  DockerApiError,
+  DockerClient,
+  DockerWaitError,
+  InvalidOptionError,
+  NoSuchContainerError,
+  NoSuchImageError,
+} from "../../src/index.js";
 import { createDockerV141, type DockerV141 } from "../../src/versions/v1.41.js";
 import { createDockerV156 } from "../../src/versions/v1.56.js";
 import { testDockerHost, testImage, testRegistry, uniqueName } from "../helpers/daemon.js";
@@ -306,6 +313,19 @@ describe("images and archives", () => {
     expect(pulled.status).toMatch(/Downloaded newer image|Image is up to date/);
     const missing = docker.images.create({ fromImage: `${testRegistry()}/berth-no-such-repo`, tag: "none" });
     await expect(missing).rejects.toBeInstanceOf(DockerApiError);
+  });
+});
+
+describe("DockerClient over the generic client", () => {
+  it("shares the low-level client: one pool, one negotiated version", async () => {
+    const legacy = DockerClient.over(docker);
+    expect(legacy.docker).toBe(docker.core);
+    expect(await legacy.apiVersion()).toBe("1.41");
+    const id = await create(["true"]);
+    const listed = await legacy.listContainers({ all: true });
+    expect(listed.map((c) => c.Id)).toContain(id);
+    const inspected = await legacy.inspectContainer({ id });
+    expect(inspected.Id).toBe(id);
   });
 });
 
