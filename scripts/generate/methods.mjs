@@ -119,6 +119,22 @@ function responseKind(operation) {
 }
 
 /**
+ * The component schema a successful JSON answer is (`Volume`), or an array of (`Network[]`):
+ * the generated validator the runtime checks the answer with. Inline answer schemas have no
+ * validator of their own and are not checked.
+ */
+function responseSchema(operation) {
+  for (const [code, response] of Object.entries(operation.responses ?? {})) {
+    if (!/^2\d\d$/.test(code)) continue;
+    const schema = response?.content?.["application/json"]?.schema;
+    const name = (s) => /^#\/components\/schemas\/([A-Za-z0-9_]+)$/.exec(s?.$ref ?? "")?.[1];
+    if (name(schema)) return name(schema);
+    if (schema?.type === "array" && name(schema.items)) return `${name(schema.items)}[]`;
+  }
+  return undefined;
+}
+
+/**
  * Builds the method table of a (final, overlaid) OpenAPI 3 document.
  * @returns {{ groups: Record<string, Record<string, object>>, count: number }}
  */
@@ -150,6 +166,8 @@ export function buildMethodTable(doc) {
     const body = bodyKind(operation);
     if (body) entry.body = body;
     entry.response = responseKind(operation);
+    const schema = entry.response === "json" ? responseSchema(operation) : undefined;
+    if (schema) entry.schema = schema;
     entry.kind = operation["x-berth-kind"] ?? "json";
     if (operation["x-berth-input"]) entry.input = operation["x-berth-input"];
     if (operation["x-berth-extra"]) entry.extra = operation["x-berth-extra"];
@@ -177,6 +195,7 @@ export function renderMethodsTs(doc, { apiVersion, header }) {
   const lines = [
     header.trimEnd(),
     `import type { operations, paths } from "./schema.js";`,
+    `import * as validators from "./validate.js";`,
     "",
     `/**`,
     ` * Every operation of API ${apiVersion} (${count}) as a method of the generic client: group, name, HTTP method,`,
@@ -203,12 +222,14 @@ export function renderMethodsTs(doc, { apiVersion, header }) {
     `export interface Definition {`,
     `  readonly apiVersion: ${literal(apiVersion)};`,
     `  readonly methods: typeof methods;`,
+    `  /** The generated validators, which check the answers whose entry names a \`schema\`. */`,
+    `  readonly validators: typeof validators;`,
     `  /** Types only: never set at run time. */`,
     `  readonly types?: { operations: operations; paths: paths };`,
     `}`,
     "",
     `/** API ${apiVersion} for \`createDocker(definition)\`. */`,
-    `export const definition: Definition = { apiVersion: ${literal(apiVersion)}, methods };`,
+    `export const definition: Definition = { apiVersion: ${literal(apiVersion)}, methods, validators };`,
     "",
   );
   return lines.join("\n");

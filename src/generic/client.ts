@@ -46,8 +46,8 @@ export function createDocker<D extends VersionDefinition>(definition: D, options
   for (const [group, entries] of Object.entries(definition.methods)) {
     const methods: Record<string, unknown> = {};
     for (const [name, entry] of Object.entries(entries) as [string, MethodEntry][]) {
-      methods[name] = bindMethod(core, entry);
-      for (const extra of entry.extra ?? []) methods[extra] = bindExtra(core, entry, extra);
+      methods[name] = bindMethod(core, entry, definition.validators);
+      for (const extra of entry.extra ?? []) methods[extra] = bindExtra(core, entry, extra, definition.validators);
     }
     client[group] = Object.freeze(methods);
   }

@@ -42,11 +42,55 @@ interface Plan {
   readonly known: ReadonlySet<string>;
   readonly call: Call;
   readonly parseAs: "json" | "text" | "stream";
+  /** Checks a JSON answer as the client's validation policy says (identity when nothing checks it). */
+  readonly check: (data: unknown) => unknown;
 }
+
+/** One reason an answer does not match (the generated validators' issue type). */
+interface Issue {
+  path: (string | number)[];
+  code: string;
+  message: string;
+}
+type Validator = (value: unknown, issues?: Issue[]) => boolean;
+/** The low-level client's validation policy (`createDockerApi`'s `validation` option). */
+interface ValidationPolicy {
+  check(validate: Validator, value: unknown, what: string, request?: RequestSummary): unknown;
+}
+type Validators = { readonly [name: string]: unknown } | undefined;
 
 const pairs = (specs: readonly ParamSpec[] | undefined): Pair[] => (specs ?? []).map((s) => (typeof s === "string" ? [s, s] : s));
 
-function plan(core: DockerApi<any>, entry: MethodEntry): Plan {
+/** The validator of an entry's `schema` (`Network[]` checks every element), if the definition has it. */
+function validatorOf(entry: MethodEntry, validators: Validators): Validator | undefined {
+  const schema = entry.schema;
+  if (!schema || !validators) return undefined;
+  const many = schema.endsWith("[]");
+  const one = validators[`validate${many ? schema.slice(0, -2) : schema}`];
+  if (typeof one !== "function") return undefined;
+  const validate = one as Validator;
+  if (!many) return validate;
+  return (value, issues) => {
+    if (!Array.isArray(value)) {
+      issues?.push({
+        path: [],
+        code: "invalid_type",
+        message: `Invalid input: expected array, received ${value === null ? "null" : typeof value}`,
+      });
+      return false;
+    }
+    let ok = true;
+    value.forEach((item, index) => {
+      const own: Issue[] | undefined = issues ? [] : undefined;
+      if (validate(item, own)) return;
+      ok = false;
+      for (const issue of own ?? []) issues!.push({ ...issue, path: [index, ...issue.path] });
+    });
+    return ok;
+  };
+}
+
+function plan(core: DockerApi<any>, entry: MethodEntry, validators?: Validators): Plan {
   const path = pairs(entry.pathParams);
   const query = pairs(entry.query);
   const header = pairs(entry.header);
@@ -54,12 +98,17 @@ function plan(core: DockerApi<any>, entry: MethodEntry): Plan {
   if (entry.body) known.add("body");
   const call = (core.api as unknown as Record<string, Call>)[entry.method]!.bind(core.api);
   const parseAs = entry.response === "json" ? "json" : entry.response === "binary" ? "stream" : "text";
-  return { entry, path, query, header, known, call, parseAs };
+  const validate = validatorOf(entry, validators);
+  const policy = (core as { validation?: ValidationPolicy }).validation;
+  const what = `${entry.op} (${entry.method} ${entry.path})`;
+  const request = { method: entry.method, path: entry.path };
+  const check = validate && policy ? (data: unknown) => policy.check(validate, data, what, request) : (data: unknown) => data;
+  return { entry, path, query, header, known, call, parseAs, check };
 }
 
 /** The method of one entry. */
-export function bindMethod(core: DockerApi<any>, entry: MethodEntry): (options?: Options) => unknown {
-  const p = plan(core, entry);
+export function bindMethod(core: DockerApi<any>, entry: MethodEntry, validators?: Validators): (options?: Options) => unknown {
+  const p = plan(core, entry, validators);
   switch (entry.kind) {
     case "progress":
       return (options = {}) => progress(p, options);
@@ -84,9 +133,14 @@ export function bindMethod(core: DockerApi<any>, entry: MethodEntry): (options?:
 }
 
 /** An extra method an entry adds (`waitHealthy` on container inspect). */
-export function bindExtra(core: DockerApi<any>, entry: MethodEntry, extra: string): (options: WaitHealthyOptions) => Promise<unknown> {
+export function bindExtra(
+  core: DockerApi<any>,
+  entry: MethodEntry,
+  extra: string,
+  validators?: Validators,
+): (options: WaitHealthyOptions) => Promise<unknown> {
   if (extra !== "waitHealthy") throw new TypeError(`unknown extra method ${extra} of ${entry.op}`);
-  const p = plan(core, entry);
+  const p = plan(core, entry, validators);
   return (options) => waitHealthy(p, options);
 }
 
@@ -194,7 +248,7 @@ async function plain(p: Plan, options: Options): Promise<unknown> {
   const { data, response } = await send(p, options);
   // A HEAD answer is its headers (archive stat, ping's API-Version); a body-less answer is nothing.
   if (p.entry.method === "HEAD") return response.headers;
-  return p.entry.response === "none" ? undefined : data;
+  return p.entry.response === "none" ? undefined : p.check(data);
 }
 
 function summary(p: Plan): RequestSummary {

@@ -45,6 +45,8 @@ export interface MethodEntry {
   readonly body?: "json" | "binary";
   /** What a successful answer holds. */
   readonly response: "json" | "text" | "binary" | "none";
+  /** The component schema a JSON answer is (`Volume`) or an array of (`Network[]`): its validator checks the answer. */
+  readonly schema?: string;
   readonly kind: MethodKind;
   /** What else the body may be: a tar made from `{ directory }` / `{ files }`, or a build context. */
   readonly input?: "tar" | "build-context";
@@ -59,6 +61,8 @@ export type MethodTable = { readonly [group: string]: { readonly [name: string]:
 export interface VersionDefinition {
   readonly apiVersion: string;
   readonly methods: MethodTable;
+  /** The version's generated validators (`validate<Schema>`), for the entries that name a `schema`. */
+  readonly validators?: { readonly [name: string]: unknown };
   /** Types only (the generated `operations` and `paths`); never set at run time. */
   readonly types?: { operations: object; paths: object };
 }
