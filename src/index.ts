@@ -26,6 +26,7 @@ export type { JsonStreamItem, JsonStreamOptions } from "./codecs/json-stream.js"
 export * from "./exec/index.js";
 export * from "./logs/index.js";
 export * from "./versions/index.js";
+export * from "./generic/index.js";
 export * from "./client/index.js";
 export type { ProgressMessage } from "./client/index.js";
 export { isBodyInput, toRequestBody } from "./body.js";

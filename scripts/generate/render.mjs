@@ -3,11 +3,12 @@
 import openapiTS, { astToString } from "openapi-typescript";
 import ts from "typescript";
 import { generateValidatorModule } from "./validate.mjs";
+import { renderMethodsTs } from "./methods.mjs";
 import { generateZodModule } from "./zod.mjs";
 import { sortKeysDeep, stableJson, tsHeader } from "./util.mjs";
 
 /** Files written for each API version, in the order they are written. */
-export const OUTPUT_FILES = ["openapi.json", "schema.ts", "validate.ts", "zod.ts", "index.ts"];
+export const OUTPUT_FILES = ["openapi.json", "schema.ts", "validate.ts", "zod.ts", "methods.ts", "index.ts"];
 
 const ref = (name, args = []) => ts.factory.createTypeReferenceNode(name, args);
 /**
@@ -71,6 +72,8 @@ export async function renderVersion(doc, { apiVersion, inputName, overlayName })
     "",
     `export type { components, operations, paths } from "./schema.js";`,
     `export * from "./validate.js";`,
+    `export { definition, methods, operationCount } from "./methods.js";`,
+    `export type { Definition } from "./methods.js";`,
     "",
   ].join("\n");
   return {
@@ -78,6 +81,7 @@ export async function renderVersion(doc, { apiVersion, inputName, overlayName })
     "schema.ts": schemaTs,
     "validate.ts": validateTs,
     "zod.ts": zodTs,
+    "methods.ts": renderMethodsTs(sorted, { apiVersion, header }),
     "index.ts": indexTs,
   };
 }

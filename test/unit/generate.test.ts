@@ -288,7 +288,7 @@ describe("generation", () => {
     await writeFiles(dirA, first.files);
     await writeFiles(dirB, second.files);
     expect(first.apiVersion).toBe("1.99");
-    expect(Object.keys(first.files)).toEqual(["openapi.json", "schema.ts", "validate.ts", "zod.ts", "index.ts"]);
+    expect(Object.keys(first.files)).toEqual(["openapi.json", "schema.ts", "validate.ts", "zod.ts", "methods.ts", "index.ts"]);
     for (const name of Object.keys(first.files)) {
       expect(await readFile(path.join(dirB, name), "utf8"), name).toBe(await readFile(path.join(dirA, name), "utf8"));
     }
