@@ -48,10 +48,14 @@ export interface ConnectionOptions {
   runtime?: Runtime | undefined;
 }
 
-/** Options of `createDockerApi`: the connection plus the version the `paths` type describes. */
+/**
+ * Options of `createDockerApi`: the connection plus the version the `paths` type describes.
+ * One of `preferredVersion` (negotiate, aiming for it) and `apiVersion` (pin it) is required;
+ * with only `apiVersion`, that version is also the preferred one.
+ */
 export interface DockerApiOptions extends ConnectionOptions {
   /** The API version the generated `paths` were made for; negotiation aims for it. */
-  preferredVersion: string;
+  preferredVersion?: string | undefined;
 }
 
 /** A low-level client: typed calls plus the connection machinery they share. */
@@ -78,10 +82,19 @@ export interface DockerApi<Paths extends {}> {
   readonly signal: AbortSignal;
   /** Stops what is bound to `signal` and releases pooled sockets. */
   close(): Promise<void>;
+  /** `await using docker = createDockerApi(...)`: `close()`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Creates the typed low-level client for one daemon. */
 export function createDockerApi<Paths extends {}>(options: DockerApiOptions): DockerApi<Paths> {
+  const preferred = options.preferredVersion ?? options.apiVersion;
+  if (preferred === undefined) {
+    throw new InvalidOptionError(
+      "preferredVersion",
+      "is required unless apiVersion is given: pass the version your generated paths describe (their apiVersion export)",
+    );
+  }
   const transport =
     options.transport ??
     createTransport(
@@ -93,7 +106,7 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
       },
       options.runtime,
     );
-  const pin = new ApiVersionPin(transport, options.preferredVersion, options.apiVersion);
+  const pin = new ApiVersionPin(transport, preferred, options.apiVersion);
   const api = createClient<Paths>({
     baseUrl: "http://docker",
     Request: DockerRequest as unknown as typeof Request,
@@ -109,6 +122,10 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
 
   const apiVersion = async (signal?: AbortSignal) => raceSignal(pin.resolve(), signal);
   const lifetime = new AbortController();
+  const close = async () => {
+    if (!lifetime.signal.aborted) lifetime.abort(new DockerAbortError());
+    await transport.close();
+  };
   return {
     api: api as unknown as StrictClient<Paths>,
     transport,
@@ -118,10 +135,8 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
     apiVersion,
     versionedPath: async (path, signal) => `/v${await apiVersion(signal)}${path}`,
     signal: lifetime.signal,
-    close: async () => {
-      if (!lifetime.signal.aborted) lifetime.abort(new DockerAbortError());
-      await transport.close();
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }
 
