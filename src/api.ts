@@ -19,12 +19,13 @@ import { DockerRequest } from "./transport/messages.js";
 import type { Transport } from "./transport/types.js";
 import { ApiVersionPin } from "./version.js";
 import type { StrictClient } from "./versions/strict-client.js";
+import { createResponseValidation, type ResponseValidation, type ValidationOptions } from "./validation.js";
 
 /** berth's own version, sent in the User-Agent. */
 export const BERTH_VERSION = "0.1.0";
 
-/** How to reach the daemon and how to talk to it. */
-export interface ConnectionOptions {
+/** How to reach the daemon and how to talk to it (and how its answers are checked: `validation`). */
+export interface ConnectionOptions extends ValidationOptions {
   /** `DOCKER_HOST`-style endpoint. Default `unix:///var/run/docker.sock`. */
   host?: string | undefined;
   /** TLS material; turns `tcp://` into TLS. */
@@ -71,6 +72,8 @@ export interface DockerApi<Paths extends {}> {
   readonly userAgent: string;
   /** The response-head timeout in milliseconds (0 = off), applied to hijacked requests too. */
   readonly headersTimeoutMs: number;
+  /** How answers are checked (the `validation` option); what every layer that validates uses. */
+  readonly validation: ResponseValidation;
   /** The API version in use; negotiated on the first request unless pinned. */
   apiVersion(signal?: AbortSignal): Promise<string>;
   /** `/v<version>` + path, for requests made outside openapi-fetch (hijack, raw streams). */
@@ -95,6 +98,7 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
       "is required unless apiVersion is given: pass the version your generated paths describe (their apiVersion export)",
     );
   }
+  const validation = createResponseValidation(options);
   const transport =
     options.transport ??
     createTransport(
@@ -132,6 +136,7 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
     endpoint: transport.endpoint,
     userAgent,
     headersTimeoutMs: options.headersTimeoutMs ?? 0,
+    validation,
     apiVersion,
     versionedPath: async (path, signal) => `/v${await apiVersion(signal)}${path}`,
     signal: lifetime.signal,
