@@ -13,6 +13,15 @@ export type { ConnectOptions, RawConnection, Runtime, Transport, TransportOption
 export { ApiVersionPin, compareApiVersions, pickApiVersion, probeDaemonApiRange } from "./version.js";
 export type { DaemonApiRange } from "./version.js";
 export { connectionFromEnv, loadTlsDirectory } from "./env.js";
+export { createResponseValidation, isTolerableIssue, STRICT_VALIDATION } from "./validation.js";
+export type {
+  ResponseIssue,
+  ResponseValidation,
+  ResponseValidator,
+  ValidationMode,
+  ValidationOptions,
+  ValidationReport,
+} from "./validation.js";
 export type { DockerEnv } from "./env.js";
 export * from "./config/index.js";
 export * from "./build-context/index.js";
