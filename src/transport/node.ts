@@ -1,5 +1,5 @@
 /**
- * Node transport: berth's own HTTP/1.1 keep-alive client (node-http1.ts) for requests,
+ * Node transport: berth's own HTTP/1.1 keep-alive client (http1-pool.ts) for requests,
  * `node:net` / `node:tls` sockets for raw connections.
  *
  * Why neither Node's global fetch nor `node:http`: undici's fetch cannot dial a unix socket
@@ -11,8 +11,9 @@ import tls from "node:tls";
 import { formatEndpoint } from "../docker-host.js";
 import { DockerAbortError, InvalidEndpointError, InvalidOptionError } from "../errors.js";
 import type { TransportRequest } from "./messages.js";
-import { Http1Pool } from "./node-http1.js";
+import { Http1Pool } from "./http1-pool.js";
 import { nodeSocketToRaw, waitForConnect } from "./node-socket.js";
+import { DEFAULT_STREAM_IDLE_TIMEOUT_MS, checkSignal } from "./options.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type RawConnection, type Transport, type TransportOptions } from "./types.js";
 
 /** Creates the Node transport for one endpoint. */
@@ -32,6 +33,8 @@ export function createNodeTransport(options: TransportOptions): Transport {
     endpointText,
     connectTimeoutMs,
     headersTimeoutMs: options.headersTimeoutMs ?? 0,
+    responseTimeoutMs: options.responseTimeoutMs ?? 0,
+    streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
     maxSockets,
     tls: isTls ? tlsOptions : undefined,
   });
@@ -45,7 +48,7 @@ export function createNodeTransport(options: TransportOptions): Transport {
   }
 
   async function connect(connectOptions?: ConnectOptions): Promise<RawConnection> {
-    const signal = connectOptions?.signal;
+    const signal = checkSignal(connectOptions?.signal);
     if (signal?.aborted) throw new DockerAbortError({ cause: signal.reason });
     const socket: net.Socket =
       endpoint.kind === "unix"
