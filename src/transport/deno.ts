@@ -9,10 +9,12 @@
  * Deno offers no per-client switch to skip certificate verification: `verify: false` is
  * refused here with a clear error (run Deno with `--unsafely-ignore-certificate-errors`).
  */
+import net from "node:net";
 import { formatEndpoint, type TlsOptions } from "../docker-host.js";
 import { DockerAbortError, DockerTimeoutError, InvalidEndpointError, connectionErrorFrom } from "../errors.js";
 import { createFetchBasedTransport } from "./fetch-based.js";
 import { createHttp1Fetch } from "./node.js";
+import { nodeSocketToRaw, waitForConnect } from "./node-socket.js";
 import { checkSignal } from "./options.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type RawConnection, type Transport, type TransportOptions } from "./types.js";
 
@@ -58,6 +60,14 @@ export function createDenoTransport(options: TransportOptions): Transport {
   async function connect(connectOptions?: ConnectOptions): Promise<RawConnection> {
     const signal = checkSignal(connectOptions?.signal);
     if (signal?.aborted) throw new DockerAbortError({ cause: signal.reason });
+    if (!tlsOptions) {
+      const socket =
+        endpoint.kind === "unix"
+          ? net.connect({ path: endpoint.socketPath, allowHalfOpen: true })
+          : net.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true });
+      await waitForConnect(socket, { secure: false, connectTimeoutMs, signal, endpointText });
+      return nodeSocketToRaw(socket, endpointText, signal);
+    }
     // Deno.connectTls resolves once TCP is connected; the handshake runs on first use. It is
     // awaited here so that the connect timeout (and the abort) cover it, as on Node and Bun,
     // and a connection given up on is closed even if it is still half-way through.
