@@ -76,6 +76,9 @@ step pack-test bash scripts/pack-test.sh
 
 # 10 000 calls, 200 attach sessions, 200 aborted streams: descriptors back at the baseline.
 step check-leaks npx tsx scripts/check-leaks.ts
+# The same on Bun and Deno, whose plain requests run on the same HTTP/1.1 pool over node:net.
+step bun-check-leaks npx bun run scripts/check-leaks.ts
+step deno-check-leaks npx deno run -A scripts/check-leaks.ts
 
 # The suites that must pass unchanged on every runtime (vitest covers Node).
 for suite in test/runtime/*.ts; do

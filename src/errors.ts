@@ -210,13 +210,20 @@ export class InvalidEndpointError extends DockerError {
   }
 }
 
-/** A connect or response-headers timeout fired. */
+/** The bound a `DockerTimeoutError` reports. */
+export type DockerTimeoutPhase = "connect" | "headers" | "response" | "idle";
+
+/** A connect, response-head, whole-response or body-idle timeout fired. */
 export class DockerTimeoutError extends DockerError {
   override name = "DockerTimeoutError";
   override readonly code = "ERR_TIMEOUT";
-  readonly phase: "connect" | "headers";
+  /**
+   * What ran out: `connect` (opening the connection), `headers` (waiting for the response
+   * head), `response` (the whole answer), `idle` (silence between two reads of a body).
+   */
+  readonly phase: DockerTimeoutPhase;
   readonly timeoutMs: number;
-  constructor(phase: "connect" | "headers", timeoutMs: number, options?: { cause?: unknown; request?: RequestSummary }) {
+  constructor(phase: DockerTimeoutPhase, timeoutMs: number, options?: { cause?: unknown; request?: RequestSummary }) {
     super(`Docker ${phase} timeout after ${timeoutMs} ms`, options);
     this.phase = phase;
     this.timeoutMs = timeoutMs;

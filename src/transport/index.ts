@@ -5,6 +5,7 @@
 import { createBunTransport } from "./bun.js";
 import { createDenoTransport } from "./deno.js";
 import { createNodeTransport } from "./node.js";
+import { checkTransportTimeouts } from "./options.js";
 import type { Transport, TransportOptions } from "./types.js";
 
 export type { ConnectOptions, RawConnection, Transport, TransportOptions } from "./types.js";
@@ -20,8 +21,12 @@ export function detectRuntime(): Runtime {
   return "node";
 }
 
-/** Creates the transport for `options.endpoint` on the given (default: current) runtime. */
+/**
+ * Creates the transport for `options.endpoint` on the given (default: current) runtime.
+ * @throws InvalidOptionError for a timeout that is not an integer from 0 to 2^31 - 1.
+ */
 export function createTransport(options: TransportOptions, runtime: Runtime = detectRuntime()): Transport {
+  checkTransportTimeouts(options);
   switch (runtime) {
     case "deno":
       return createDenoTransport(options);
