@@ -17,6 +17,7 @@ import {
   redactPath,
   type RequestSummary,
 } from "./errors.js";
+import { collectRequestSecrets, redactErrorSecrets } from "./secrets.js";
 import { DockerRequest, splitRequestUrl } from "./transport/messages.js";
 import type { ApiVersionPin } from "./version.js";
 
@@ -173,14 +174,17 @@ const CALL_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH"
 
 interface CallInit {
   headers?: unknown;
+  body?: unknown;
   params?: { header?: unknown; path?: Record<string, unknown>; query?: Record<string, unknown> };
 }
 
 /**
  * Wraps the client's call methods so that (1) header values with CR, LF or NUL are refused as
- * `InvalidOptionError` before anything is built or sent, and (2) a 2xx answer whose body is
+ * `InvalidOptionError` before anything is built or sent, (2) a 2xx answer whose body is
  * not the JSON it was parsed as (openapi-fetch calls `response.json()`, or `JSON.parse` on the
- * text, after every middleware) becomes a `DockerProtocolError` instead of a bare SyntaxError.
+ * text, after every middleware) becomes a `DockerProtocolError` instead of a bare SyntaxError,
+ * and (3) no credential the request carried (`X-Registry-Auth`, `X-Registry-Config`,
+ * `Authorization`, an auth body) comes back out in the error (see secrets.ts).
  */
 export function guardCalls(api: Client<any>, pin: ApiVersionPin): void {
   type Call = (path: string, init?: CallInit) => Promise<unknown>;
@@ -194,7 +198,9 @@ export function guardCalls(api: Client<any>, pin: ApiVersionPin): void {
         return Promise.reject(error);
       }
       return call(path, init).catch((error: unknown) => {
-        throw error instanceof SyntaxError ? malformedBodyError(method, path, init, pin, error) : error;
+        const failure = error instanceof SyntaxError ? malformedBodyError(method, path, init, pin, error) : error;
+        // Whatever the daemon echoed of the credentials this request carried (issue 16 item 3).
+        throw init ? redactErrorSecrets(failure, collectRequestSecrets(init)) : failure;
       });
     };
   for (const method of CALL_METHODS) {
