@@ -12,6 +12,7 @@ import {
   DockerProtocolError,
   InvalidOptionError,
   NoSuchContainerError,
+  describeValue,
   NoSuchImageError,
   isDockerError,
   redactPath,
@@ -212,14 +213,27 @@ export function guardCalls(api: Client<any>, pin: ApiVersionPin): void {
     guard(method.toUpperCase(), (p, i) => request(method, p, i))(path, init);
 }
 
+/** An HTTP header name: a token (RFC 9110 section 5.6.2). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 function checkHeaders(init: CallInit): void {
   for (const headers of [init.headers, init.params?.header]) {
     if (headers === undefined || headers === null) continue;
     const entries: Iterable<[string, unknown]> =
       headers instanceof Headers || Array.isArray(headers) ? (headers as Iterable<[string, unknown]>) : Object.entries(headers as object);
     for (const [name, value] of entries) {
+      // A name with a space (or any non-token character) made `Headers` throw a bare TypeError.
+      if (typeof name !== "string" || !HEADER_NAME.test(name)) {
+        throw new InvalidOptionError("headers", `${describeValue(name)} is not a valid header name`);
+      }
       if (value === undefined || value === null) continue;
-      for (const item of Array.isArray(value) ? value : [value]) validateHeaderValue(`headers.${name}`, String(item));
+      for (const item of Array.isArray(value) ? value : [value]) {
+        // Anything else would be sent as `String(item)`: `[object Object]`, or a throw from its toString.
+        if (typeof item !== "string" && typeof item !== "number" && typeof item !== "boolean") {
+          throw new InvalidOptionError(`headers.${name}`, `must be a string, got ${describeValue(item)}`);
+        }
+        validateHeaderValue(`headers.${name}`, String(item));
+      }
     }
   }
 }

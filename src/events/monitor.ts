@@ -341,8 +341,13 @@ export class EventMonitor {
   }
 }
 
+/** Largest queue: each queue's ring is allocated up front, so a huge size would be a RangeError (or the heap). */
+export const MAX_QUEUE_SIZE = 1 << 20;
+
 function checkQueueSize(size: number): number {
-  if (!Number.isInteger(size) || size < 1) throw new InvalidOptionError("queueSize", "must be a positive integer");
+  if (!Number.isInteger(size) || size < 1 || size > MAX_QUEUE_SIZE) {
+    throw new InvalidOptionError("queueSize", `must be an integer from 1 to ${MAX_QUEUE_SIZE}`);
+  }
   return size;
 }
 
