@@ -4,6 +4,7 @@
  * newer API versions) is built on what `createDockerApi` returns.
  */
 import createClient from "openapi-fetch";
+import { checkConnectionOptions } from "./connection-options.js";
 import { DEFAULT_DOCKER_HOST, parseDockerHost, type Endpoint, type TlsOptions } from "./docker-host.js";
 import { DockerAbortError, InvalidOptionError } from "./errors.js";
 import {
@@ -102,6 +103,7 @@ export interface DockerApi<Paths extends {}> {
 
 /** Creates the typed low-level client for one daemon. */
 export function createDockerApi<Paths extends {}>(options: DockerApiOptions): DockerApi<Paths> {
+  checkConnectionOptions(options);
   // Checked even with a transport given: the hijack path applies headersTimeoutMs itself.
   checkTransportTimeouts(options);
   const preferred = options.preferredVersion ?? options.apiVersion;

@@ -91,6 +91,43 @@ export function redactUrlCredentials(text: string): string {
   return text.includes("@") ? text.replace(URL_USER_INFO, "$1***@") : text;
 }
 
+/**
+ * A short description of any value for an error message, that never throws (issue 16 item 7:
+ * `JSON.stringify` throws on a BigInt or a cycle, template literals on a Symbol, and an object's
+ * own `toString` may throw). Strings are quoted with control characters escaped.
+ */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case "string": {
+      const cut = value.length > 60 ? `${value.slice(0, 60)}…` : value;
+      return JSON.stringify(cut);
+    }
+    case "number":
+    case "boolean":
+      return String(value);
+    case "bigint":
+      return `${value.toString()}n (a BigInt)`;
+    case "symbol":
+      return `a Symbol (${String(value.description ?? "")})`;
+    case "function":
+      return "a function";
+    case "undefined":
+      return "undefined";
+    default: {
+      if (value === null) return "null";
+      if (Array.isArray(value)) return "an array";
+      let name: unknown;
+      try {
+        name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+      } catch {
+        name = undefined;
+      }
+      if (typeof name !== "string" || name === "" || name === "Object") return "an object";
+      return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
+    }
+  }
+}
+
 /** Root of every error berth throws. */
 export class DockerError extends Error {
   override name: string = "DockerError";
