@@ -16,6 +16,7 @@ import {
 } from "./middleware.js";
 import { createTransport, type Runtime } from "./transport/index.js";
 import { DockerRequest } from "./transport/messages.js";
+import type { SshOptions } from "./transport/ssh.js";
 import type { Transport } from "./transport/types.js";
 import { ApiVersionPin } from "./version.js";
 import type { StrictClient } from "./versions/strict-client.js";
@@ -42,6 +43,11 @@ export interface ConnectionOptions {
    * concurrent requests wait for a free connection. Hijacked connections (attach, exec) are not counted.
    */
   maxSockets?: number | undefined;
+  /**
+   * How to run the system `ssh` for an `ssh://` host: identity file, config file, extra `-o`
+   * options, the binary, the process cap (8) and idle timeout (30 s). See docs/ssh.md.
+   */
+  ssh?: SshOptions | undefined;
   /** Use this transport instead of the runtime's own (tests, custom tunnels). */
   transport?: Transport | undefined;
   /** Force a runtime's transport (normally detected). */
@@ -90,6 +96,7 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
         connectTimeoutMs: options.connectTimeoutMs,
         headersTimeoutMs: options.headersTimeoutMs,
         maxSockets: options.maxSockets,
+        ssh: options.ssh,
       },
       options.runtime,
     );

@@ -10,7 +10,14 @@
 import { formatEndpoint, type TlsOptions } from "../docker-host.js";
 import { DockerAbortError, DockerTimeoutError, InvalidEndpointError, connectionErrorFrom } from "../errors.js";
 import { createFetchBasedTransport } from "./fetch-based.js";
-import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type RawConnection, type Transport, type TransportOptions } from "./types.js";
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  type ConnectOptions,
+  type RawConnection,
+  type Transport,
+  type TransportOptions,
+  socketEndpoint,
+} from "./types.js";
 
 /** The part of the Deno namespace berth uses; declared here so the package type-checks under Node. */
 interface DenoConn {
@@ -33,7 +40,7 @@ function deno(): DenoNamespace {
 
 /** Creates the Deno transport for one endpoint. */
 export function createDenoTransport(options: TransportOptions): Transport {
-  const { endpoint } = options;
+  const endpoint = socketEndpoint(options.endpoint);
   const endpointText = formatEndpoint(endpoint);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const tlsOptions = endpoint.kind === "tcp" ? endpoint.tls : undefined;

@@ -6,7 +6,7 @@
 import { formatEndpoint } from "../docker-host.js";
 import { DockerAbortError, DockerTimeoutError, connectionErrorFrom, isDockerError, redactPath, type RequestSummary } from "../errors.js";
 import type { RequestBody, TransportRequest } from "./messages.js";
-import type { ConnectOptions, RawConnection, Transport, TransportOptions } from "./types.js";
+import { type ConnectOptions, type RawConnection, type Transport, type TransportOptions, socketEndpoint } from "./types.js";
 
 /** What a runtime supplies: its fetch with the dialling options applied. */
 export interface RuntimeFetchParts {
@@ -18,7 +18,7 @@ export interface RuntimeFetchParts {
 
 /** Builds a Transport on a runtime fetch. */
 export function createFetchBasedTransport(options: TransportOptions, parts: RuntimeFetchParts): Transport {
-  const { endpoint } = options;
+  const endpoint = socketEndpoint(options.endpoint);
   const endpointText = formatEndpoint(endpoint);
   const headersTimeoutMs = options.headersTimeoutMs ?? 0;
   const origin =

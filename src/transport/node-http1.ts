@@ -17,8 +17,9 @@
  * carried anything unexpected. Idle sockets are unref'd, so a pool never keeps a process alive.
  */
 import net from "node:net";
+import type { Duplex } from "node:stream";
 import tls from "node:tls";
-import type { Endpoint } from "../docker-host.js";
+import { hostHeaderOf, type Endpoint } from "../docker-host.js";
 import {
   DockerAbortError,
   DockerError,
@@ -64,6 +65,13 @@ const TRAILER = 5;
 const UNTIL_CLOSE = 6;
 const NO_BODY = 7;
 
+/**
+ * A connection the pool can carry requests over: a `node:net` socket, or any duplex byte
+ * stream with `ref()`/`unref()` (an ssh process's stdio, see ssh.ts). `unref()` is called when
+ * it goes idle in the pool, `ref()` when it is taken again.
+ */
+export type PoolSocket = Duplex & { ref(): unknown; unref(): unknown };
+
 /** What the pool needs to dial the endpoint. */
 export interface Http1PoolOptions {
   endpoint: Endpoint;
@@ -73,6 +81,11 @@ export interface Http1PoolOptions {
   maxSockets: number;
   /** TLS options (with the secure context made once) when the endpoint is TLS. */
   tls?: tls.ConnectionOptions | undefined;
+  /**
+   * Opens a connection instead of `node:net`/`node:tls` (the ssh transport). It resolves once
+   * requests may be written; failures it reports later come as the stream's 'error'.
+   */
+  dial?: ((signal: AbortSignal | undefined, request: RequestSummary) => Promise<PoolSocket>) | undefined;
 }
 
 interface Waiter {
@@ -106,8 +119,7 @@ export class Http1Pool {
   constructor(options: Http1PoolOptions) {
     this.options = options;
     const { endpoint } = options;
-    this.#hostHeader =
-      endpoint.kind === "unix" ? "docker" : `${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
+    this.#hostHeader = hostHeaderOf(endpoint);
     this.#basePath = endpoint.kind === "tcp" ? endpoint.basePath : "";
   }
 
@@ -166,6 +178,8 @@ export class Http1Pool {
     const { endpoint, endpointText, connectTimeoutMs } = this.options;
     this.#open++;
     try {
+      if (this.options.dial) return new Http1Connection(await this.options.dial(signal, summary), this);
+      if (endpoint.kind === "ssh") throw new InvalidOptionError("dial", "an ssh:// endpoint needs the ssh transport");
       const socket: net.Socket =
         endpoint.kind === "unix"
           ? net.connect({ path: endpoint.socketPath })
@@ -246,7 +260,7 @@ interface Exchange {
 
 /** One keep-alive socket. */
 class Http1Connection {
-  readonly socket: net.Socket;
+  readonly socket: PoolSocket;
   readonly #pool: Http1Pool;
   #current: Exchange | undefined;
   /** Requests completed on this socket (a failure on a reused socket may be a stale close). */
@@ -254,7 +268,7 @@ class Http1Connection {
   #lastError: unknown;
   #destroyed = false;
 
-  constructor(socket: net.Socket, pool: Http1Pool) {
+  constructor(socket: PoolSocket, pool: Http1Pool) {
     this.socket = socket;
     this.#pool = pool;
     socket.on("data", (chunk: Buffer) => this.#onData(chunk));
@@ -1002,7 +1016,7 @@ function chunkSizeOf(bytes: Uint8Array, from: number, to: number): number {
 type StreamedBody = Exclude<RequestBody, string | Uint8Array | ArrayBuffer>;
 
 /** Streams a request body onto the socket (chunked framing when `chunked`), honouring backpressure. */
-async function pumpBody(socket: net.Socket, body: StreamedBody, chunked: boolean): Promise<void> {
+async function pumpBody(socket: PoolSocket, body: StreamedBody, chunked: boolean): Promise<void> {
   const source: AsyncIterable<Uint8Array> =
     body instanceof Blob ? (body.stream() as unknown as AsyncIterable<Uint8Array>) : toAsyncIterable(body);
   for await (const chunk of source) {
@@ -1021,7 +1035,7 @@ async function pumpBody(socket: net.Socket, body: StreamedBody, chunked: boolean
   if (chunked && !socket.destroyed) socket.write("0\r\n\r\n", "latin1");
 }
 
-function drained(socket: net.Socket): Promise<void> {
+function drained(socket: PoolSocket): Promise<void> {
   return new Promise<void>((resolve) => {
     const done = () => {
       socket.off("drain", done);

@@ -13,11 +13,18 @@ import { DockerAbortError, InvalidEndpointError, InvalidOptionError } from "../e
 import type { TransportRequest } from "./messages.js";
 import { Http1Pool } from "./node-http1.js";
 import { nodeSocketToRaw, waitForConnect } from "./node-socket.js";
-import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type RawConnection, type Transport, type TransportOptions } from "./types.js";
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  type ConnectOptions,
+  type RawConnection,
+  type Transport,
+  type TransportOptions,
+  socketEndpoint,
+} from "./types.js";
 
 /** Creates the Node transport for one endpoint. */
 export function createNodeTransport(options: TransportOptions): Transport {
-  const { endpoint } = options;
+  const endpoint = socketEndpoint(options.endpoint);
   const endpointText = formatEndpoint(endpoint);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const isTls = endpoint.kind === "tcp" && endpoint.tls !== undefined;
