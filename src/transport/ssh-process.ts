@@ -64,6 +64,11 @@ export function liveSshProcessCount(): number {
   return live.size;
 }
 
+/** Their process ids, oldest first (the fault tests kill one mid-stream). */
+export function liveSshProcessIds(): number[] {
+  return [...live].map((child) => child.pid).filter((pid): pid is number => pid !== undefined);
+}
+
 /** The duplex over one ssh child process (see the file comment). */
 export class SshProcess extends Duplex {
   readonly child: ChildProcess;
