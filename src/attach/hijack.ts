@@ -86,10 +86,7 @@ export async function hijack(docker: HijackClient, request: HijackRequest): Prom
   const endpoint = docker.transport.endpoint;
 
   const headers: [string, string][] = [
-    [
-      "Host",
-      hostHeaderOf(endpoint),
-    ],
+    ["Host", hostHeaderOf(endpoint)],
     ["User-Agent", docker.userAgent ?? `berth/${BERTH_VERSION}`],
     ["Connection", "Upgrade"],
     ["Upgrade", "tcp"],

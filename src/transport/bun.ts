@@ -11,14 +11,8 @@ import { DockerAbortError } from "../errors.js";
 import { createFetchBasedTransport } from "./fetch-based.js";
 import { checkedTlsMaterial } from "./node.js";
 import { nodeSocketToRaw, waitForConnect } from "./node-socket.js";
-import {
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  type ConnectOptions,
-  type RawConnection,
-  type Transport,
-  type TransportOptions,
-  socketEndpoint,
-} from "./types.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type RawConnection, type Transport, type TransportOptions } from "./types.js";
+import { socketEndpoint } from "./types.js";
 
 /** Creates the Bun transport for one endpoint. */
 export function createBunTransport(options: TransportOptions): Transport {

@@ -10,14 +10,8 @@
 import { formatEndpoint, type TlsOptions } from "../docker-host.js";
 import { DockerAbortError, DockerTimeoutError, InvalidEndpointError, connectionErrorFrom } from "../errors.js";
 import { createFetchBasedTransport } from "./fetch-based.js";
-import {
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  type ConnectOptions,
-  type RawConnection,
-  type Transport,
-  type TransportOptions,
-  socketEndpoint,
-} from "./types.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type RawConnection, type Transport, type TransportOptions } from "./types.js";
+import { socketEndpoint } from "./types.js";
 
 /** The part of the Deno namespace berth uses; declared here so the package type-checks under Node. */
 interface DenoConn {

@@ -6,7 +6,8 @@
 import { formatEndpoint } from "../docker-host.js";
 import { DockerAbortError, DockerTimeoutError, connectionErrorFrom, isDockerError, redactPath, type RequestSummary } from "../errors.js";
 import type { RequestBody, TransportRequest } from "./messages.js";
-import { type ConnectOptions, type RawConnection, type Transport, type TransportOptions, socketEndpoint } from "./types.js";
+import type { ConnectOptions, RawConnection, Transport, TransportOptions } from "./types.js";
+import { socketEndpoint } from "./types.js";
 
 /** What a runtime supplies: its fetch with the dialling options applied. */
 export interface RuntimeFetchParts {

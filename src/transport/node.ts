@@ -13,14 +13,8 @@ import { DockerAbortError, InvalidEndpointError, InvalidOptionError } from "../e
 import type { TransportRequest } from "./messages.js";
 import { Http1Pool } from "./node-http1.js";
 import { nodeSocketToRaw, waitForConnect } from "./node-socket.js";
-import {
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  type ConnectOptions,
-  type RawConnection,
-  type Transport,
-  type TransportOptions,
-  socketEndpoint,
-} from "./types.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type RawConnection, type Transport, type TransportOptions } from "./types.js";
+import { socketEndpoint } from "./types.js";
 
 /** Creates the Node transport for one endpoint. */
 export function createNodeTransport(options: TransportOptions): Transport {

@@ -219,13 +219,8 @@ export function createSshTransport(options: TransportOptions & { ssh?: SshOption
 
   return {
     endpoint,
-    fetch(request: TransportRequest): Promise<Response> {
-      try {
-        return pool.fetch(request);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
+    // Http1Pool.fetch is async: whatever it throws becomes a rejection.
+    fetch: (request: TransportRequest) => pool.fetch(request),
     connect,
     async close() {
       pool.close();

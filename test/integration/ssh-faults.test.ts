@@ -13,15 +13,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DockerAbortError, DockerClient, DockerSshError, isDockerError, type SshOptions } from "../../src/index.js";
 import { liveSshProcessCount, liveSshProcessIds } from "../../src/transport/ssh-process.js";
 import { testImage, uniqueName } from "../helpers/daemon.js";
+import { testSshConfig, testSshDir, testSshHost, testSshNoDockerHost, testSshStdoutHost } from "../helpers/ssh.js";
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run through \`npm test\` (scripts/test.sh starts scripts/sshd.sh)`);
-  return value;
-}
-const HOST = required("BERTH_TEST_SSH_HOST");
-const CONFIG = required("BERTH_TEST_SSH_CONFIG");
-const DIR = required("BERTH_TEST_SSH_DIR");
+const HOST = testSshHost();
+const CONFIG = testSshConfig();
+const DIR = testSshDir();
 /** Every fault must end well inside this (ssh's ConnectTimeout is set lower where it matters). */
 const BOUND_MS = 20_000;
 
@@ -61,6 +57,15 @@ async function newSshPid(before: number[]): Promise<number> {
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error("no new ssh process appeared");
+}
+
+/** Reads `reader` to its end; returns the error that ended it instead, if any. */
+async function readToEnd(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<unknown> {
+  try {
+    for (;;) if ((await reader.read()).done) return undefined;
+  } catch (error) {
+    return error;
+  }
 }
 
 let freePort: number;
@@ -120,14 +125,14 @@ describe("ssh:// faults", () => {
   });
 
   it("a remote without the docker CLI: kind no-docker", async () => {
-    const docker = client(required("BERTH_TEST_SSH_NO_DOCKER_HOST"));
+    const docker = client(testSshNoDockerHost());
     const error = await sshFailure(docker.ping(), "no-docker");
     expect(error.exitCode).toBe(127);
     expect(error.stderr).toMatch(/docker: not found/);
   });
 
   it("a remote that prints on stdout before HTTP: kind unexpected-output, quoting it", async () => {
-    const docker = client(required("BERTH_TEST_SSH_STDOUT_HOST"));
+    const docker = client(testSshStdoutHost());
     const error = await sshFailure(docker.ping(), "unexpected-output");
     expect(error.message).toContain("Welcome to the berth test host");
   });
@@ -152,12 +157,7 @@ describe("ssh:// faults", () => {
       expect(new TextDecoder().decode((await reader.read()).value)).toContain("tick");
       process.kill(await newSshPid(before), "SIGKILL");
       const started = Date.now();
-      let error: unknown;
-      try {
-        for (;;) if ((await reader.read()).done) break;
-      } catch (e) {
-        error = e;
-      }
+      const error = await readToEnd(reader);
       expect(Date.now() - started).toBeLessThan(BOUND_MS);
       expect(error).toBeInstanceOf(DockerSshError);
       expect((error as DockerSshError).kind).toBe("exited");
@@ -173,7 +173,15 @@ describe("ssh:// faults", () => {
     const docker = client(HOST);
     const { Id: id } = await docker.createContainer({
       name: uniqueName("ssh-kill-attach"),
-      config: { Image: testImage(), Cmd: ["cat"], OpenStdin: true, AttachStdin: true, AttachStdout: true, NetworkDisabled: true, StopTimeout: 1 },
+      config: {
+        Image: testImage(),
+        Cmd: ["cat"],
+        OpenStdin: true,
+        AttachStdin: true,
+        AttachStdout: true,
+        NetworkDisabled: true,
+        StopTimeout: 1,
+      },
       hostConfig: { NetworkMode: "none" },
     });
     try {
@@ -215,12 +223,7 @@ describe("ssh:// faults", () => {
       // The export took the process the create used (keep-alive): this client has only that one.
       expect(liveSshProcessIds()).toHaveLength(1);
       process.kill(liveSshProcessIds()[0]!, "SIGKILL");
-      let error: unknown;
-      try {
-        for (;;) if ((await reader.read()).done) break;
-      } catch (e) {
-        error = e;
-      }
+      const error = await readToEnd(reader);
       // The daemon may have written the whole (2 MB) archive into the pipe before the kill; then
       // the body is complete. Otherwise it fails typed.
       if (error !== undefined) expect(error).toBeInstanceOf(DockerSshError);

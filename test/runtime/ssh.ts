@@ -9,14 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unpackTar } from "modern-tar";
-import {
-  DockerClient,
-  NoSuchContainerError,
-  runExec,
-  tarDirectory,
-  type EventItem,
-  type ProgressMessage,
-} from "../../src/index.js";
+import { DockerClient, NoSuchContainerError, runExec, tarDirectory, type EventItem, type ProgressMessage } from "../../src/index.js";
 import { createDockerApiV141 } from "../../src/versions/v1.41.js";
 import { liveSshProcessCount } from "../../src/transport/ssh-process.js";
 import { assert, assertEqual, env, rejects, run, test } from "./harness.js";
@@ -25,7 +18,8 @@ const host = env("BERTH_TEST_SSH_HOST");
 const configFile = env("BERTH_TEST_SSH_CONFIG");
 const image = env("BERTH_TEST_IMAGE") ?? "berth-test/busybox:latest";
 const registry = env("BERTH_TEST_REGISTRY");
-if (!host || !configFile || !registry) throw new Error("BERTH_TEST_SSH_HOST/CONFIG or BERTH_TEST_REGISTRY is not set: run through `npm test`");
+if (!host || !configFile || !registry)
+  throw new Error("BERTH_TEST_SSH_HOST/CONFIG or BERTH_TEST_REGISTRY is not set: run through `npm test`");
 const docker = new DockerClient({ host, ssh: { configFile } });
 const api141 = createDockerApiV141({ host, ssh: { configFile } });
 const suffix = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
