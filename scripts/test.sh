@@ -8,6 +8,8 @@
 # every suite of test/runtime/ on Bun and on Deno. Extra
 # arguments go to vitest. The TLS suites need a second daemon with a --tlsverify listener
 # (`scripts/daemon.sh start-tls`): it is started here if it is not up, and then stopped at exit.
+# The ssh:// suites need the tests' own sshd (`scripts/sshd.sh start`, 127.0.0.1:2222-2224, its
+# remote docker being the test daemon): the same, started if not up and stopped at exit.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,12 +17,19 @@ cd "$ROOT"
 
 # shellcheck source=scripts/daemon.sh
 . "$ROOT/scripts/daemon.sh"
+# shellcheck source=scripts/sshd.sh
+. "$ROOT/scripts/sshd.sh"
 
 STARTED_DAEMON=0
 STARTED_TLS_DAEMON=0
+STARTED_SSHD=0
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  if [ "$STARTED_SSHD" = 1 ]; then
+    echo "[test.sh] stopping the sshd this run started" >&2
+    bash "$ROOT/scripts/sshd.sh" stop || rc=$((rc == 0 ? 1 : rc))
+  fi
   if [ "$STARTED_TLS_DAEMON" = 1 ]; then
     echo "[test.sh] stopping the TLS daemon this run started" >&2
     bash "$ROOT/scripts/daemon.sh" stop-tls || rc=$((rc == 0 ? 1 : rc))
@@ -60,6 +69,10 @@ ensure_tls_daemon || { echo "[test.sh] ERROR: no TLS daemon for the TLS tests" >
 STARTED_TLS_DAEMON="$BERTH_TLS_DAEMON_STARTED"
 echo "[test.sh] TLS daemon ready after $(($(date +%s) - t_daemon))s: BERTH_TEST_TLS_DOCKER_HOST=$BERTH_TEST_TLS_DOCKER_HOST (started here: $STARTED_TLS_DAEMON)" >&2
 
+ensure_sshd || { echo "[test.sh] ERROR: no sshd for the ssh:// tests" >&2; exit 1; }
+STARTED_SSHD="$BERTH_SSHD_STARTED"
+echo "[test.sh] sshd ready: BERTH_TEST_SSH_HOST=$BERTH_TEST_SSH_HOST (started here: $STARTED_SSHD)" >&2
+
 if [ -f tsconfig.json ]; then
   step typecheck npx tsc -p tsconfig.json --noEmit
 fi
@@ -80,7 +93,9 @@ step check-leaks npx tsx scripts/check-leaks.ts
 step bun-check-leaks npx bun run scripts/check-leaks.ts
 step deno-check-leaks npx deno run -A scripts/check-leaks.ts
 
-# The suites that must pass unchanged on every runtime (vitest covers Node).
+# The suites that must pass unchanged on every runtime (vitest covers Node, except for the ssh
+# suite, which runs on Node here too).
+step node-ssh npx tsx test/runtime/ssh.ts
 for suite in test/runtime/*.ts; do
   case "$suite" in */harness.ts) continue ;; esac
   name=$(basename "$suite" .ts)

@@ -18,6 +18,7 @@ import {
 import { createTransport, type Runtime } from "./transport/index.js";
 import { DockerRequest } from "./transport/messages.js";
 import { checkTransportTimeouts } from "./transport/options.js";
+import type { SshOptions } from "./transport/ssh.js";
 import type { Transport } from "./transport/types.js";
 import { ApiVersionPin } from "./version.js";
 import type { StrictClient } from "./versions/strict-client.js";
@@ -55,6 +56,11 @@ export interface ConnectionOptions extends ValidationOptions {
    * concurrent requests wait for a free connection. Hijacked connections (attach, exec) are not counted.
    */
   maxSockets?: number | undefined;
+  /**
+   * How to run the system `ssh` for an `ssh://` host: identity file, config file, extra `-o`
+   * options, the binary, the process cap (8) and idle timeout (30 s). See docs/ssh.md.
+   */
+  ssh?: SshOptions | undefined;
   /** Use this transport instead of the runtime's own (tests, custom tunnels). */
   transport?: Transport | undefined;
   /** Force a runtime's transport (normally detected). */
@@ -124,6 +130,7 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
         responseTimeoutMs: options.responseTimeoutMs,
         streamIdleTimeoutMs: options.streamIdleTimeoutMs,
         maxSockets: options.maxSockets,
+        ssh: options.ssh,
       },
       options.runtime,
     );

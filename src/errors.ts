@@ -18,6 +18,7 @@ export type DockerErrorCode =
   | "ERR_CONNECTION"
   | "ERR_CONNECTION_REFUSED"
   | "ERR_TLS"
+  | "ERR_SSH"
   | "ERR_INVALID_ENDPOINT"
   | "ERR_TIMEOUT"
   | "ERR_ABORTED"
@@ -31,6 +32,7 @@ export type DockerErrorCode =
   | "ERR_NO_LISTENERS"
   | "ERR_UNSUPPORTED_RUNTIME"
   | "ERR_CONTEXT_NOT_FOUND"
+  | "ERR_NO_DOCKER_SOCKET"
   | "ERR_CONFIG"
   | "ERR_CREDENTIAL_HELPER"
   | "ERR_BUILD_CONTEXT"
@@ -233,6 +235,51 @@ export class DockerTlsError extends DockerConnectionError {
   ) {
     super(message, endpoint, options);
     this.failure = failure;
+  }
+}
+
+/** Why an ssh connection failed, as ssh's stderr and exit status tell. */
+export type SshFailure =
+  /** The remote host key is unknown or changed (known_hosts), or cannot be checked without a prompt. */
+  | "host-key"
+  /** The remote refused every key (or wants a password, which BatchMode never gives). */
+  | "auth"
+  /** The host could not be reached: refused, timed out, unresolvable, no route. */
+  | "unreachable"
+  /** The remote has no `docker` CLI to run `docker system dial-stdio` (nor socat / nc as a fallback). */
+  | "no-docker"
+  /** The remote printed something that is not HTTP on the tunnel (a login banner on stdout, a shell rc). */
+  | "unexpected-output"
+  /** The ssh binary is missing on this machine. */
+  | "no-ssh"
+  /** The ssh process ended (killed, the connection dropped, the remote command failed). */
+  | "exited";
+
+/**
+ * The ssh process of an `ssh://` endpoint failed. `stderr` is what ssh (or the remote command)
+ * printed, bounded to a few KiB; `exitCode`/`signal` how the process ended.
+ */
+export class DockerSshError extends DockerConnectionError {
+  override name = "DockerSshError";
+  override readonly code = "ERR_SSH";
+  readonly kind: SshFailure;
+  readonly stderr: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  constructor(
+    kind: SshFailure,
+    message: string,
+    endpoint: string,
+    details: { stderr: string; exitCode: number | null; signal: string | null; cause?: unknown; request?: RequestSummary },
+  ) {
+    super(message, endpoint, {
+      ...(details.cause !== undefined ? { cause: details.cause } : {}),
+      ...(details.request ? { request: details.request } : {}),
+    });
+    this.kind = kind;
+    this.stderr = details.stderr;
+    this.exitCode = details.exitCode;
+    this.signal = details.signal;
   }
 }
 
