@@ -8,6 +8,7 @@ import { checkConnectionOptions } from "./connection-options.js";
 import { DEFAULT_DOCKER_HOST, parseDockerHost, type Endpoint, type TlsOptions } from "./docker-host.js";
 import { DockerAbortError, InvalidOptionError } from "./errors.js";
 import {
+  blankBodyMiddleware,
   errorMiddleware,
   guardCalls,
   raceSignal,
@@ -145,7 +146,7 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
   const userAgent = options.userAgent ?? `berth/${BERTH_VERSION}`;
   // Checked here once: the hijack path writes it into the request head as is.
   validateHeaderValue("userAgent", userAgent);
-  api.use(versionPrefixMiddleware(pin), userAgentMiddleware(userAgent), errorMiddleware());
+  api.use(versionPrefixMiddleware(pin), userAgentMiddleware(userAgent), errorMiddleware(), blankBodyMiddleware());
   guardCalls(api, pin);
 
   const apiVersion = async (signal?: AbortSignal) => raceSignal(pin.resolve(), signal);

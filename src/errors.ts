@@ -15,6 +15,7 @@ export type DockerErrorCode =
   | "ERR_NO_SUCH_CONTAINER"
   | "ERR_NO_SUCH_IMAGE"
   | "ERR_NO_SUCH_EXEC"
+  | "ERR_NO_SUCH_ROUTE"
   | "ERR_CONNECTION"
   | "ERR_CONNECTION_REFUSED"
   | "ERR_TLS"
@@ -23,6 +24,7 @@ export type DockerErrorCode =
   | "ERR_TIMEOUT"
   | "ERR_ABORTED"
   | "ERR_PROTOCOL"
+  | "ERR_FRAMING"
   | "ERR_STREAM"
   | "ERR_INVALID_OPTION"
   | "ERR_MISSING_REPO"
@@ -190,6 +192,21 @@ export class NoSuchImageError extends DockerApiError {
   }
 }
 
+/**
+ * 404 because the daemon has no such endpoint, not because an object is missing: its router's
+ * own answer ("page not found" from dockerd, "Not Found" from podman, which lacks for example
+ * `/containers/{id}/update`). The object named in the path may well exist.
+ */
+export class NoSuchRouteError extends DockerApiError {
+  override name = "NoSuchRouteError";
+  override readonly code = "ERR_NO_SUCH_ROUTE";
+  constructor(daemonMessage: string, options?: { cause?: unknown; request?: RequestSummary }) {
+    super(404, daemonMessage, options);
+    const what = options?.request ? `${options.request.method} ${options.request.path}` : "this request";
+    this.message = `the daemon has no endpoint for ${what} (404 ${daemonMessage || "(empty body)"}); it does not implement this call at this API version`;
+  }
+}
+
 /** The daemon could not be reached or the connection broke. */
 export class DockerConnectionError extends DockerError {
   override name = "DockerConnectionError";
@@ -326,7 +343,32 @@ export class DockerAbortError extends DockerError {
 /** The daemon sent bytes that break the wire protocol (bad HTTP head, bad frame, bad JSON). */
 export class DockerProtocolError extends DockerError {
   override name = "DockerProtocolError";
-  override readonly code = "ERR_PROTOCOL";
+  override readonly code: DockerErrorCode = "ERR_PROTOCOL";
+}
+
+/**
+ * A multiplexed stream (attach, exec, logs) whose frame headers do not add up: a type byte
+ * that is no stream, non-zero padding, or a length beyond the sanity bound. `offset` is where
+ * in the stream the bad header starts and `header` its bytes, so the fault can be told apart
+ * from a TTY stream read as multiplexed (a bad header at offset 0).
+ */
+export class DockerFramingError extends DockerProtocolError {
+  override name = "DockerFramingError";
+  override readonly code = "ERR_FRAMING";
+  /** Byte offset of the bad header in the stream. */
+  readonly offset: number;
+  /** The header's bytes as received (up to 8). */
+  readonly header: Uint8Array;
+  constructor(problem: string, offset: number, header: Uint8Array) {
+    const hex = Array.from(header, (b) => b.toString(16).padStart(2, "0")).join(" ");
+    const hint =
+      offset === 0
+        ? " at the start of the stream (is the container's TTY setting right? a TTY stream is not multiplexed)"
+        : ` at byte ${offset}: the frame lengths the daemon declared do not match the bytes it sent`;
+    super(`bad multiplexed frame header [${hex}]: ${problem}${hint}`);
+    this.offset = offset;
+    this.header = header;
+  }
 }
 
 /** The daemon reported a failure inside a stream (`errorDetail` of build/pull/push, a system-error frame). */
