@@ -8,6 +8,8 @@
 # every suite of test/runtime/ on Bun and on Deno. Extra
 # arguments go to vitest. The TLS suites need a second daemon with a --tlsverify listener
 # (`scripts/daemon.sh start-tls`): it is started here if it is not up, and then stopped at exit.
+# The swarm suites (vitest project `swarm`, test/runtime/swarm.ts) need the three-node swarm of
+# scripts/swarm.sh: likewise started here if it is not up, and stopped at exit.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,9 +20,14 @@ cd "$ROOT"
 
 STARTED_DAEMON=0
 STARTED_TLS_DAEMON=0
+STARTED_SWARM=0
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  if [ "$STARTED_SWARM" = 1 ]; then
+    echo "[test.sh] stopping the swarm this run started" >&2
+    bash "$ROOT/scripts/swarm.sh" stop || rc=$((rc == 0 ? 1 : rc))
+  fi
   if [ "$STARTED_TLS_DAEMON" = 1 ]; then
     echo "[test.sh] stopping the TLS daemon this run started" >&2
     bash "$ROOT/scripts/daemon.sh" stop-tls || rc=$((rc == 0 ? 1 : rc))
@@ -59,6 +66,12 @@ t_daemon=$(date +%s)
 ensure_tls_daemon || { echo "[test.sh] ERROR: no TLS daemon for the TLS tests" >&2; exit 1; }
 STARTED_TLS_DAEMON="$BERTH_TLS_DAEMON_STARTED"
 echo "[test.sh] TLS daemon ready after $(($(date +%s) - t_daemon))s: BERTH_TEST_TLS_DOCKER_HOST=$BERTH_TEST_TLS_DOCKER_HOST (started here: $STARTED_TLS_DAEMON)" >&2
+
+t_daemon=$(date +%s)
+bash "$ROOT/scripts/swarm.sh" status >/dev/null 2>&1 || STARTED_SWARM=1
+swarm_env="$(bash "$ROOT/scripts/swarm.sh" start)" || { echo "[test.sh] ERROR: no swarm for the swarm tests" >&2; exit 1; }
+eval "$swarm_env"
+echo "[test.sh] swarm ready after $(($(date +%s) - t_daemon))s: BERTH_SWARM_MANAGER=$BERTH_SWARM_MANAGER (started here: $STARTED_SWARM)" >&2
 
 if [ -f tsconfig.json ]; then
   step typecheck npx tsc -p tsconfig.json --noEmit

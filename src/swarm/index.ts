@@ -4,7 +4,24 @@
  * Every function takes a client whose API version has the Swarm endpoints (`SwarmDocker`).
  */
 export * from "./errors.js";
-export * from "./types.js";
+export type {
+  Config,
+  ConfigReference,
+  NodeSpec,
+  Secret,
+  SecretReference,
+  Service,
+  ServiceSpec,
+  SwarmDocker,
+  SwarmInitRequest,
+  SwarmInspect,
+  SwarmJoinRequest,
+  SwarmNode,
+  SwarmPaths,
+  SwarmSpec,
+  Task,
+  TaskState,
+} from "./types.js";
 export { convergenceProgress, describeProgress, waitForConvergence } from "./converge.js";
 export type { ConvergenceOptions, ConvergenceProgress, ReplicaProgress } from "./converge.js";
 export * from "./services.js";

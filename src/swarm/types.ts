@@ -6,6 +6,9 @@ import type { DockerApi } from "../api.js";
 import type { components, paths as V141Paths } from "../versions/v1.41.js";
 import type { JsonRequestBody, JsonResponse } from "../versions/types.js";
 
+// The `signal` option and its spreading are the exec functions' own, shared here.
+export { asV141, withSignal, type SignalOption } from "../exec/types.js";
+
 /**
  * What a `paths` type needs for the swarm functions: the Swarm endpoints (API 1.24 and
  * later), so a client without them is refused at compile time.
@@ -51,15 +54,3 @@ export type Config = Schemas["Config"];
 export type SecretReference = NonNullable<NonNullable<NonNullable<ServiceSpec["TaskTemplate"]>["ContainerSpec"]>["Secrets"]>[number];
 /** A config mounted into a service's tasks (`TaskTemplate.ContainerSpec.Configs[]`). */
 export type ConfigReference = NonNullable<NonNullable<NonNullable<ServiceSpec["TaskTemplate"]>["ContainerSpec"]>["Configs"]>[number];
-
-/** The `signal` option every call takes. */
-export interface SignalOption {
-  /** Aborts the request or the wait (`DockerAbortError`). */
-  signal?: AbortSignal | undefined;
-}
-
-/** Inside the swarm functions every call is typed against API 1.41, whatever the caller's version. */
-export const asV141 = (docker: DockerApi<any>): DockerApi<V141Paths> => docker;
-
-/** `{ signal }` when there is one, nothing otherwise: spread into openapi-fetch's options. */
-export const withSignal = (signal: AbortSignal | undefined): { signal?: AbortSignal } => (signal ? { signal } : {});
