@@ -68,7 +68,12 @@ export interface ConvergenceOptions extends SignalOption {
   updateSince?: string | undefined;
   /** The update waited for is a rollback: `rollback_completed` is success, not failure. */
   rollback?: boolean | undefined;
-  /** Keep polling this many ms after convergence and start over if a replica drops. Default 0. */
+  /**
+   * Converged only once every replica has kept running this many ms (polls go on meanwhile;
+   * a replica that drops starts the window over), so a task that crashes right after it
+   * started is not taken for a converged service. The docker CLI's own window is the update
+   * config's `Monitor` (5 s by default). Default 1000; 0 = the first poll that sees them all.
+   */
   stableMs?: number | undefined;
 }
 
@@ -92,7 +97,7 @@ export async function* convergenceProgress(
   const timeoutMs = options.timeoutMs ?? 300_000;
   const pollMs = options.pollMs ?? 200;
   const unreachableMs = options.unreachableMs ?? 30_000;
-  const stableMs = options.stableMs ?? 0;
+  const stableMs = options.stableMs ?? 1000;
   let unreachableSince: number | undefined;
   let lastError: unknown;
   let last: ConvergenceProgress | undefined;
