@@ -19,12 +19,13 @@ import { DockerRequest } from "./transport/messages.js";
 import type { Transport } from "./transport/types.js";
 import { ApiVersionPin } from "./version.js";
 import type { StrictClient } from "./versions/strict-client.js";
+import { createResponseValidation, type ResponseValidation, type ValidationOptions } from "./validation.js";
 
 /** berth's own version, sent in the User-Agent. */
 export const BERTH_VERSION = "0.1.0";
 
-/** How to reach the daemon and how to talk to it. */
-export interface ConnectionOptions {
+/** How to reach the daemon and how to talk to it (and how its answers are checked: `validation`). */
+export interface ConnectionOptions extends ValidationOptions {
   /** `DOCKER_HOST`-style endpoint. Default `unix:///var/run/docker.sock`. */
   host?: string | undefined;
   /** TLS material; turns `tcp://` into TLS. */
@@ -48,10 +49,14 @@ export interface ConnectionOptions {
   runtime?: Runtime | undefined;
 }
 
-/** Options of `createDockerApi`: the connection plus the version the `paths` type describes. */
+/**
+ * Options of `createDockerApi`: the connection plus the version the `paths` type describes.
+ * One of `preferredVersion` (negotiate, aiming for it) and `apiVersion` (pin it) is required;
+ * with only `apiVersion`, that version is also the preferred one.
+ */
 export interface DockerApiOptions extends ConnectionOptions {
   /** The API version the generated `paths` were made for; negotiation aims for it. */
-  preferredVersion: string;
+  preferredVersion?: string | undefined;
 }
 
 /** A low-level client: typed calls plus the connection machinery they share. */
@@ -67,6 +72,8 @@ export interface DockerApi<Paths extends {}> {
   readonly userAgent: string;
   /** The response-head timeout in milliseconds (0 = off), applied to hijacked requests too. */
   readonly headersTimeoutMs: number;
+  /** How answers are checked (the `validation` option); what every layer that validates uses. */
+  readonly validation: ResponseValidation;
   /** The API version in use; negotiated on the first request unless pinned. */
   apiVersion(signal?: AbortSignal): Promise<string>;
   /** `/v<version>` + path, for requests made outside openapi-fetch (hijack, raw streams). */
@@ -78,10 +85,20 @@ export interface DockerApi<Paths extends {}> {
   readonly signal: AbortSignal;
   /** Stops what is bound to `signal` and releases pooled sockets. */
   close(): Promise<void>;
+  /** `await using docker = createDockerApi(...)`: `close()`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Creates the typed low-level client for one daemon. */
 export function createDockerApi<Paths extends {}>(options: DockerApiOptions): DockerApi<Paths> {
+  const preferred = options.preferredVersion ?? options.apiVersion;
+  if (preferred === undefined) {
+    throw new InvalidOptionError(
+      "preferredVersion",
+      "is required unless apiVersion is given: pass the version your generated paths describe (their apiVersion export)",
+    );
+  }
+  const validation = createResponseValidation(options);
   const transport =
     options.transport ??
     createTransport(
@@ -93,7 +110,7 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
       },
       options.runtime,
     );
-  const pin = new ApiVersionPin(transport, options.preferredVersion, options.apiVersion);
+  const pin = new ApiVersionPin(transport, preferred, options.apiVersion);
   const api = createClient<Paths>({
     baseUrl: "http://docker",
     Request: DockerRequest as unknown as typeof Request,
@@ -109,19 +126,22 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
 
   const apiVersion = async (signal?: AbortSignal) => raceSignal(pin.resolve(), signal);
   const lifetime = new AbortController();
+  const close = async () => {
+    if (!lifetime.signal.aborted) lifetime.abort(new DockerAbortError());
+    await transport.close();
+  };
   return {
     api: api as unknown as StrictClient<Paths>,
     transport,
     endpoint: transport.endpoint,
     userAgent,
     headersTimeoutMs: options.headersTimeoutMs ?? 0,
+    validation,
     apiVersion,
     versionedPath: async (path, signal) => `/v${await apiVersion(signal)}${path}`,
     signal: lifetime.signal,
-    close: async () => {
-      if (!lifetime.signal.aborted) lifetime.abort(new DockerAbortError());
-      await transport.close();
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }
 

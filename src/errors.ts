@@ -34,6 +34,7 @@ export type DockerErrorCode =
   | "ERR_CONFIG"
   | "ERR_CREDENTIAL_HELPER"
   | "ERR_BUILD_CONTEXT"
+  | "ERR_WAIT"
   | "ERR_SWARM_UNAVAILABLE"
   | "ERR_SERVICE_UPDATE_FAILED"
   | "ERR_SWARM_WAIT_TIMEOUT";
@@ -276,6 +277,25 @@ export class MissingRepoError extends InvalidOptionError {
 export class DockerVersionError extends DockerError {
   override name = "DockerVersionError";
   override readonly code = "ERR_VERSION";
+}
+
+/**
+ * A wait ended without what it waited for: the daemon's wait reported an error
+ * (`{"Error":{"Message":...}}`), or a health wait saw the container exit, turn unhealthy or
+ * not become healthy in time.
+ */
+export class DockerWaitError extends DockerError {
+  override name = "DockerWaitError";
+  override readonly code = "ERR_WAIT";
+  /** The container waited for. */
+  readonly container: string;
+  /** The exit code, when the daemon reported one. */
+  readonly exitCode?: number;
+  constructor(container: string, message: string, options?: { cause?: unknown; request?: RequestSummary; exitCode?: number }) {
+    super(message, options);
+    this.container = container;
+    if (options?.exitCode !== undefined) this.exitCode = options.exitCode;
+  }
 }
 
 /**

@@ -64,6 +64,9 @@ export interface ResizeContainerTTYOptions extends containers.ContainerOptions {
   width: number;
 }
 
+/** How `DockerClient.over` hands its core to the constructor (not an option users can set). */
+const SHARED_CORE = Symbol("berth.sharedCore");
+
 /** A Docker client with the Go client's methods. See the file comment. */
 export class DockerClient {
   /** The typed low-level client (openapi-fetch over the v1.10 paths) for calls the methods do not cover. */
@@ -74,9 +77,25 @@ export class DockerClient {
   readonly context: ClientContext;
 
   constructor(options: ConnectionOptions = {}) {
-    this.docker = createDockerApi<DockerPaths>({ ...options, preferredVersion: CLIENT_API_VERSION });
+    this.docker =
+      (options as { [SHARED_CORE]?: DockerApi<any> })[SHARED_CORE] ??
+      createDockerApi<DockerPaths>({ ...options, preferredVersion: CLIENT_API_VERSION });
     this.api = this.docker.api;
     this.context = createClientContext(this.docker);
+  }
+
+  /**
+   * A `DockerClient` over the low-level client of a generic client (`createDockerV141()`, any
+   * `createDocker(definition)`): the same connection pool, negotiated API version, lifetime and
+   * errors, so a program moving to the generic client keeps its `DockerClient` calls without a
+   * second connection. Closing either closes both.
+   * @example
+   * const docker = createDockerV141();
+   * const legacy = DockerClient.over(docker);
+   * await legacy.listContainers({ all: true });
+   */
+  static over(generic: { readonly core: DockerApi<any> }): DockerClient {
+    return new DockerClient({ [SHARED_CORE]: generic.core } as ConnectionOptions);
   }
 
   /** The API version in use (negotiated on first use unless `apiVersion` was given). */

@@ -11,14 +11,14 @@ import type { AuthCheckResult, AuthConfiguration, DockerInfo, DockerVersion } fr
 export async function info(context: ClientContext, options: CallOptions = {}): Promise<DockerInfo> {
   const { data } = await context.docker.api.GET("/info", { parseAs: "text", ...withSignal(options.signal) });
   const request = { method: "GET", path: "/info" };
-  return normalizeInfo(parseJsonBody(data, request), request);
+  return normalizeInfo(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /** The daemon's version. Go `Version`. */
 export async function version(context: ClientContext, options: CallOptions = {}): Promise<DockerVersion> {
   const { data } = await context.docker.api.GET("/version", { parseAs: "text", ...withSignal(options.signal) });
   const request = { method: "GET", path: "/version" };
-  return normalizeVersion(parseJsonBody(data, request), request);
+  return normalizeVersion(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /** Checks that the daemon answers (`GET /_ping`, documented from API 1.11); resolves with its answer, `"OK"`. */
@@ -41,5 +41,5 @@ export async function checkAuth(context: ClientContext, options: CheckAuthOption
   if (typeof options.auth !== "object" || options.auth === null) throw new InvalidOptionError("auth", "credentials are required");
   const { data } = await context.docker.api.POST("/auth", { body: options.auth, parseAs: "text", ...withSignal(options.signal) });
   const request = { method: "POST", path: "/auth" };
-  return normalizeAuthCheck(parseJsonBody(data, request), request);
+  return normalizeAuthCheck(parseJsonBody(data, request), request, context.docker.validation);
 }
