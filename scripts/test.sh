@@ -14,6 +14,8 @@
 # and stopped like the throwaway dockerd) runs the integration suite, the README examples and the
 # runtime suites again; BERTH_TEST_PODMAN=0 leaves it out, saying so (for now 0 is the default). The run ends with the
 # number of tests per daemon and every skipped test with its reason (scripts/daemon-summary.ts).
+# The swarm suites (vitest project `swarm`, test/runtime/swarm.ts) need the three-node swarm of
+# scripts/swarm.sh: likewise started here if it is not up, and stopped at exit.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,6 +30,7 @@ STARTED_DAEMON=0
 STARTED_TLS_DAEMON=0
 STARTED_SSHD=0
 STARTED_PODMAN=0
+STARTED_SWARM=0
 REPORTS="$(mktemp -d "${TMPDIR:-/tmp}/berth-test-reports.XXXXXX")"
 cleanup() {
   local rc=$?
@@ -40,6 +43,10 @@ cleanup() {
   if [ "$STARTED_SSHD" = 1 ]; then
     echo "[test.sh] stopping the sshd this run started" >&2
     bash "$ROOT/scripts/sshd.sh" stop || rc=$((rc == 0 ? 1 : rc))
+  fi
+  if [ "$STARTED_SWARM" = 1 ]; then
+    echo "[test.sh] stopping the swarm this run started" >&2
+    bash "$ROOT/scripts/swarm.sh" stop || rc=$((rc == 0 ? 1 : rc))
   fi
   if [ "$STARTED_TLS_DAEMON" = 1 ]; then
     echo "[test.sh] stopping the TLS daemon this run started" >&2
@@ -83,6 +90,12 @@ echo "[test.sh] TLS daemon ready after $(($(date +%s) - t_daemon))s: BERTH_TEST_
 ensure_sshd || { echo "[test.sh] ERROR: no sshd for the ssh:// tests" >&2; exit 1; }
 STARTED_SSHD="$BERTH_SSHD_STARTED"
 echo "[test.sh] sshd ready: BERTH_TEST_SSH_HOST=$BERTH_TEST_SSH_HOST (started here: $STARTED_SSHD)" >&2
+
+t_daemon=$(date +%s)
+bash "$ROOT/scripts/swarm.sh" status >/dev/null 2>&1 || STARTED_SWARM=1
+swarm_env="$(bash "$ROOT/scripts/swarm.sh" start)" || { echo "[test.sh] ERROR: no swarm for the swarm tests" >&2; exit 1; }
+eval "$swarm_env"
+echo "[test.sh] swarm ready after $(($(date +%s) - t_daemon))s: BERTH_SWARM_MANAGER=$BERTH_SWARM_MANAGER (started here: $STARTED_SWARM)" >&2
 
 if [ -f tsconfig.json ]; then
   step typecheck npx tsc -p tsconfig.json --noEmit

@@ -38,7 +38,10 @@ export type DockerErrorCode =
   | "ERR_CONFIG"
   | "ERR_CREDENTIAL_HELPER"
   | "ERR_BUILD_CONTEXT"
-  | "ERR_WAIT";
+  | "ERR_WAIT"
+  | "ERR_SWARM_UNAVAILABLE"
+  | "ERR_SERVICE_UPDATE_FAILED"
+  | "ERR_SWARM_WAIT_TIMEOUT";
 
 /** What the failing request was, with credentials already removed (headers are never part of it). */
 export interface RequestSummary {
