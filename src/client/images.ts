@@ -33,7 +33,7 @@ export async function listImages(context: ClientContext, options: ListImagesOpti
     ...withSignal(options.signal),
   });
   const request = { method: "GET", path: "/images/json" };
-  return normalizeImageList(parseJsonBody(data, request), request);
+  return normalizeImageList(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /** Inspects an image, in the v1.10 key spelling whatever the daemon. Go `InspectImage`. */
@@ -45,7 +45,7 @@ export async function inspectImage(context: ClientContext, options: ImageOptions
     ...withSignal(options.signal),
   });
   const request = { method: "GET", path: `/images/${name}/json` };
-  return normalizeImage(parseJsonBody(data, request), request);
+  return normalizeImage(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /** Options of `removeImage`. */
@@ -65,7 +65,7 @@ export async function removeImage(context: ClientContext, options: RemoveImageOp
     ...withSignal(options.signal),
   });
   const request = { method: "DELETE", path: `/images/${name}` };
-  return normalizeImageDelete(parseJsonBody(data, request) ?? [], request);
+  return normalizeImageDelete(parseJsonBody(data, request) ?? [], request, context.docker.validation);
 }
 
 /** Options of `tagImage` (Go `TagImageOptions`). */
@@ -106,7 +106,7 @@ export async function imageHistory(context: ClientContext, options: ImageOptions
     ...withSignal(options.signal),
   });
   const request = { method: "GET", path: `/images/${name}/history` };
-  return normalizeHistory(parseJsonBody(data, request), request);
+  return normalizeHistory(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /** Options of `searchImages`. */
@@ -124,7 +124,7 @@ export async function searchImages(context: ClientContext, options: SearchImages
     ...withSignal(options.signal),
   });
   const request = { method: "GET", path: "/images/search" };
-  return normalizeSearchResults(parseJsonBody(data, request), request);
+  return normalizeSearchResults(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /** The images and tags of a repository as a tar archive (v1.10 `GET /images/{name}/get`), for `loadImage`. */

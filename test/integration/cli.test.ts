@@ -80,6 +80,7 @@ describe("berth version, info, ps, images", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Server:\n Containers: \d+\n  Running: \d+/);
     expect(result.stdout).toContain(" Storage Driver: vfs\n");
+    // the daemon was started with the test registry as an insecure registry (scripts/daemon.sh, scripts/podman.sh)
     expect(result.stdout).toMatch(new RegExp(` Insecure Registries: .*${escape(testRegistry())}`));
   });
 
