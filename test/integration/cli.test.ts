@@ -222,28 +222,28 @@ describe("berth events", () => {
     const name = containerName("events");
     const since = Math.floor(Date.now() / 1000) - 1;
     expect((await berth(["run", "--name", name, testImage(), "true"])).code).toBe(0);
-    const until = Math.floor(Date.now() / 1000) + 1;
-    const result = await berth(["events", "--since", String(since), "--until", String(until), "--filter", `container=${name}`]);
+    if (onPodman()) {
+      // podman 4.3 answers a window whose `until` has passed with nothing (docs/podman.md)
+      const past = Math.floor(Date.now() / 1000) - 1;
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const late = await berth(["events", "--since", String(since), "--until", String(past), "--filter", `container=${name}`]);
+      expect(late).toMatchObject({ code: 0, stdout: "" });
+    }
+    // podman: a window that still ends in the future when the queries arrive (both run at once)
+    const until = Math.floor(Date.now() / 1000) + (onPodman() ? 10 : 1);
+    const [result, onlyDie] = await Promise.all([
+      berth(["events", "--since", String(since), "--until", String(until), "--filter", `container=${name}`]),
+      berth(["events", "--since", String(since), "--until", String(until), "-f", `container=${name}`, "-f", "event=die"]),
+    ]);
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
     const actions = lines.map((line) => line.split(" ")[2]);
-    expect(actions).toEqual(expect.arrayContaining(["create", "attach", "start", "die"]));
+    expect(actions).toEqual(expect.arrayContaining(onPodman() ? ["create", "init", "start", "die"] : ["create", "attach", "start", "die"]));
     for (const line of lines) {
       expect(line).toMatch(
         new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z container \\w+ [0-9a-f]{64} \\(.*name=${name}.*\\)$`),
       );
     }
-    const onlyDie = await berth([
-      "events",
-      "--since",
-      String(since),
-      "--until",
-      String(until),
-      "-f",
-      `container=${name}`,
-      "-f",
-      "event=die",
-    ]);
     expect(onlyDie.stdout).toMatch(/^\S+ container die [0-9a-f]{64} \(exitCode=0, image=.*\)\n$/);
   });
 
@@ -351,7 +351,7 @@ describe("berth pull, push, build through the local registry", () => {
     await writeFile(join(failing, "Dockerfile"), `FROM ${testImage()}\nRUN echo ${marker} && exit 9\n`);
     const failed = await berth(["build", "--force-rm", failing]);
     expect(failed.code).toBe(1);
-    if (onPodman()) expect(failed.stderr).toMatch(/^berth: building at STEP "RUN echo .*exit status 9\n$/);
+    if (onPodman()) expect(failed.stderr).toMatch(/^berth: building at STEP "RUN echo .*exit status 9$/m);
     else expect(failed.stderr).toBe(`berth: The command '/bin/sh -c echo ${marker} && exit 9' returned a non-zero code: 9\n`);
     // --force-rm: the failed step's container is gone too.
     expect((await berth(["ps", "-a", "--no-trunc"])).stdout).not.toContain(marker);

@@ -227,7 +227,8 @@ describe.each(TEST_API_VERSIONS)("DockerClient containers at API %s", (apiVersio
       expect(image.config?.Cmd).toEqual(["cat", "/c.txt"]);
       expect(image.config?.Env).toContain("COMMITTED=1");
     }
-    expect(image.container).toBe(c.Id);
+    // podman 4.3 leaves the image's Container empty
+    expect(image.container).toBe(onPodman() ? "" : c.Id);
     const run = created.container(await docker.createContainer({ config: { Image: Id, NetworkDisabled: true }, hostConfig: noNetwork }));
     await docker.startContainer({ id: run.Id });
     expect(await docker.waitContainer({ id: run.Id })).toBe(0);
