@@ -218,7 +218,9 @@ describe("berth run", () => {
 });
 
 describe("berth events", () => {
-  it("prints matching events, replayed with --since and bounded with --until", async () => {
+  // (each berth process starts through tsx: on a loaded machine that takes seconds, and podman's
+  // window must still be open when the queries arrive)
+  it("prints matching events, replayed with --since and bounded with --until", { timeout: 180_000 }, async () => {
     const name = containerName("events");
     const since = Math.floor(Date.now() / 1000) - 1;
     expect((await berth(["run", "--name", name, testImage(), "true"])).code).toBe(0);
@@ -230,7 +232,7 @@ describe("berth events", () => {
       expect(late).toMatchObject({ code: 0, stdout: "" });
     }
     // podman: a window that still ends in the future when the queries arrive (both run at once)
-    const until = Math.floor(Date.now() / 1000) + (onPodman() ? 10 : 1);
+    const until = Math.floor(Date.now() / 1000) + (onPodman() ? 30 : 1);
     const [result, onlyDie] = await Promise.all([
       berth(["events", "--since", String(since), "--until", String(until), "--filter", `container=${name}`]),
       berth(["events", "--since", String(since), "--until", String(until), "-f", `container=${name}`, "-f", "event=die"]),
