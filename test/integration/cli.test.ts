@@ -246,7 +246,9 @@ describe("berth events", () => {
         new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z container \\w+ [0-9a-f]{64} \\(.*name=${name}.*\\)$`),
       );
     }
-    expect(onlyDie.stdout).toMatch(/^\S+ container die [0-9a-f]{64} \(exitCode=0, image=.*\)\n$/);
+    // podman's attributes add containerExitCode (and podId)
+    const dieAttributes = onPodman() ? "containerExitCode=0, exitCode=0, image=" : "exitCode=0, image=";
+    expect(onlyDie.stdout).toMatch(new RegExp(`^\\S+ container die [0-9a-f]{64} \\(${dieAttributes}.*\\)\\n$`));
   });
 
   it("follows live events until interrupted (exit 130)", async () => {
