@@ -299,7 +299,8 @@ class Http1Connection {
   }
 
   get destroyed(): boolean {
-    return this.#destroyed;
+    // The socket too: a dialled stream (PoolSocket) can be destroyed by its owner, whose 'close' comes a tick later.
+    return this.#destroyed || this.socket.destroyed;
   }
 
   destroy(): void {

@@ -103,21 +103,18 @@ interface SlotWaiter {
 
 /**
  * The process budget of one transport, shared by the pool and hijacked connections. Slots are
- * released when a process has exited, so the count is of processes that exist.
+ * released when a process has exited, so the count is of processes that exist. A slot that
+ * is wanted while pooled processes sit idle is freed by ending the oldest idle one.
  */
 class ProcessSlots {
   readonly #cap: number;
   #used = 0;
   readonly #waiters: SlotWaiter[] = [];
-  /** Pooled processes idle now, oldest first: ended when a slot is wanted and none is free. */
-  readonly idle: SshProcess[] = [];
+  /** Pooled processes idle now, oldest first. */
+  readonly #idle: SshProcess[] = [];
 
   constructor(cap: number) {
     this.#cap = cap;
-  }
-
-  get used(): number {
-    return this.#used;
   }
 
   acquire(reserve: number, signal: AbortSignal | undefined, request?: RequestSummary): Promise<void> {
@@ -140,12 +137,13 @@ class ProcessSlots {
       };
       signal?.addEventListener("abort", waiter.onAbort, { once: true });
       this.#waiters.push(waiter);
-      // Idle pooled processes give way: the slot comes back when the process has exited.
-      this.idle.shift()?.destroy();
+      this.#evictIfWanted();
     });
   }
 
-  release(): void {
+  /** A process has exited: its slot goes to the first waiter it is enough for. */
+  release(process: SshProcess | undefined): void {
+    if (process) this.#forget(process);
     this.#used--;
     for (let i = 0; i < this.#waiters.length; i++) {
       const waiter = this.#waiters[i]!;
@@ -154,8 +152,27 @@ class ProcessSlots {
       waiter.signal?.removeEventListener("abort", waiter.onAbort);
       this.#used++;
       waiter.resolve();
-      return;
+      break;
     }
+    this.#evictIfWanted();
+  }
+
+  /** A pooled process went idle (true) or was taken again (false). */
+  idle(process: SshProcess, idle: boolean): void {
+    this.#forget(process);
+    if (!idle) return;
+    this.#idle.push(process);
+    this.#evictIfWanted();
+  }
+
+  /** Someone waits for a slot: an idle process gives its slot up (it comes back at the exit). */
+  #evictIfWanted(): void {
+    if (this.#waiters.length > 0) this.#idle.shift()?.destroy();
+  }
+
+  #forget(process: SshProcess): void {
+    const index = this.#idle.indexOf(process);
+    if (index >= 0) this.#idle.splice(index, 1);
   }
 }
 
@@ -174,27 +191,18 @@ export function createSshTransport(options: TransportOptions & { ssh?: SshOption
   async function start(reserve: number, pooled: boolean, signal: AbortSignal | undefined, request?: RequestSummary): Promise<SshProcess> {
     await slots.acquire(reserve, signal, request);
     let process: SshProcess;
-    const dropIdle = () => {
-      const index = slots.idle.indexOf(process);
-      if (index >= 0) slots.idle.splice(index, 1);
-    };
     try {
       process = new SshProcess({
         binary,
         args,
         endpointText,
         idleTimeoutMs: pooled ? ssh.idleTimeoutMs : 0,
-        onExit: () => {
-          dropIdle();
-          slots.release();
-        },
-        onIdle: (idle) => {
-          dropIdle();
-          if (idle) slots.idle.push(process);
-        },
+        onExit: () => slots.release(process),
+        onIdle: (idle) => slots.idle(process, idle),
       });
     } catch (error) {
-      slots.release();
+      // spawn() itself threw (it reports most failures as an 'error' event instead): no process exists.
+      slots.release(undefined);
       throw error;
     }
     return process;
