@@ -15,6 +15,7 @@ export type DockerErrorCode =
   | "ERR_NO_SUCH_CONTAINER"
   | "ERR_NO_SUCH_IMAGE"
   | "ERR_NO_SUCH_EXEC"
+  | "ERR_NO_SUCH_ROUTE"
   | "ERR_CONNECTION"
   | "ERR_CONNECTION_REFUSED"
   | "ERR_TLS"
@@ -23,6 +24,7 @@ export type DockerErrorCode =
   | "ERR_TIMEOUT"
   | "ERR_ABORTED"
   | "ERR_PROTOCOL"
+  | "ERR_FRAMING"
   | "ERR_STREAM"
   | "ERR_INVALID_OPTION"
   | "ERR_MISSING_REPO"
@@ -36,7 +38,10 @@ export type DockerErrorCode =
   | "ERR_CONFIG"
   | "ERR_CREDENTIAL_HELPER"
   | "ERR_BUILD_CONTEXT"
-  | "ERR_WAIT";
+  | "ERR_WAIT"
+  | "ERR_SWARM_UNAVAILABLE"
+  | "ERR_SERVICE_UPDATE_FAILED"
+  | "ERR_SWARM_WAIT_TIMEOUT";
 
 /** What the failing request was, with credentials already removed (headers are never part of it). */
 export interface RequestSummary {
@@ -91,6 +96,43 @@ const URL_USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
  */
 export function redactUrlCredentials(text: string): string {
   return text.includes("@") ? text.replace(URL_USER_INFO, "$1***@") : text;
+}
+
+/**
+ * A short description of any value for an error message, that never throws (issue 16 item 7:
+ * `JSON.stringify` throws on a BigInt or a cycle, template literals on a Symbol, and an object's
+ * own `toString` may throw). Strings are quoted with control characters escaped.
+ */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case "string": {
+      const cut = value.length > 60 ? `${value.slice(0, 60)}…` : value;
+      return JSON.stringify(cut);
+    }
+    case "number":
+    case "boolean":
+      return String(value);
+    case "bigint":
+      return `${value.toString()}n (a BigInt)`;
+    case "symbol":
+      return `a Symbol (${String(value.description ?? "")})`;
+    case "function":
+      return "a function";
+    case "undefined":
+      return "undefined";
+    default: {
+      if (value === null) return "null";
+      if (Array.isArray(value)) return "an array";
+      let name: unknown;
+      try {
+        name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+      } catch {
+        name = undefined;
+      }
+      if (typeof name !== "string" || name === "" || name === "Object") return "an object";
+      return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
+    }
+  }
 }
 
 /** Root of every error berth throws. */
@@ -150,6 +192,21 @@ export class NoSuchImageError extends DockerApiError {
     super(404, daemonMessage, options);
     this.image = image;
     this.message = `No such image: ${image}`;
+  }
+}
+
+/**
+ * 404 because the daemon has no such endpoint, not because an object is missing: its router's
+ * own answer ("page not found" from dockerd, "Not Found" from podman, which lacks for example
+ * `/containers/{id}/update`). The object named in the path may well exist.
+ */
+export class NoSuchRouteError extends DockerApiError {
+  override name = "NoSuchRouteError";
+  override readonly code = "ERR_NO_SUCH_ROUTE";
+  constructor(daemonMessage: string, options?: { cause?: unknown; request?: RequestSummary }) {
+    super(404, daemonMessage, options);
+    const what = options?.request ? `${options.request.method} ${options.request.path}` : "this request";
+    this.message = `the daemon has no endpoint for ${what} (404 ${daemonMessage || "(empty body)"}); it does not implement this call at this API version`;
   }
 }
 
@@ -257,13 +314,20 @@ export class InvalidEndpointError extends DockerError {
   }
 }
 
-/** A connect or response-headers timeout fired. */
+/** The bound a `DockerTimeoutError` reports. */
+export type DockerTimeoutPhase = "connect" | "headers" | "response" | "idle";
+
+/** A connect, response-head, whole-response or body-idle timeout fired. */
 export class DockerTimeoutError extends DockerError {
   override name = "DockerTimeoutError";
   override readonly code = "ERR_TIMEOUT";
-  readonly phase: "connect" | "headers";
+  /**
+   * What ran out: `connect` (opening the connection), `headers` (waiting for the response
+   * head), `response` (the whole answer), `idle` (silence between two reads of a body).
+   */
+  readonly phase: DockerTimeoutPhase;
   readonly timeoutMs: number;
-  constructor(phase: "connect" | "headers", timeoutMs: number, options?: { cause?: unknown; request?: RequestSummary }) {
+  constructor(phase: DockerTimeoutPhase, timeoutMs: number, options?: { cause?: unknown; request?: RequestSummary }) {
     super(`Docker ${phase} timeout after ${timeoutMs} ms`, options);
     this.phase = phase;
     this.timeoutMs = timeoutMs;
@@ -282,7 +346,32 @@ export class DockerAbortError extends DockerError {
 /** The daemon sent bytes that break the wire protocol (bad HTTP head, bad frame, bad JSON). */
 export class DockerProtocolError extends DockerError {
   override name = "DockerProtocolError";
-  override readonly code = "ERR_PROTOCOL";
+  override readonly code: DockerErrorCode = "ERR_PROTOCOL";
+}
+
+/**
+ * A multiplexed stream (attach, exec, logs) whose frame headers do not add up: a type byte
+ * that is no stream, non-zero padding, or a length beyond the sanity bound. `offset` is where
+ * in the stream the bad header starts and `header` its bytes, so the fault can be told apart
+ * from a TTY stream read as multiplexed (a bad header at offset 0).
+ */
+export class DockerFramingError extends DockerProtocolError {
+  override name = "DockerFramingError";
+  override readonly code = "ERR_FRAMING";
+  /** Byte offset of the bad header in the stream. */
+  readonly offset: number;
+  /** The header's bytes as received (up to 8). */
+  readonly header: Uint8Array;
+  constructor(problem: string, offset: number, header: Uint8Array) {
+    const hex = Array.from(header, (b) => b.toString(16).padStart(2, "0")).join(" ");
+    const hint =
+      offset === 0
+        ? " at the start of the stream (is the container's TTY setting right? a TTY stream is not multiplexed)"
+        : ` at byte ${offset}: the frame lengths the daemon declared do not match the bytes it sent`;
+    super(`bad multiplexed frame header [${hex}]: ${problem}${hint}`);
+    this.offset = offset;
+    this.header = header;
+  }
 }
 
 /** The daemon reported a failure inside a stream (`errorDetail` of build/pull/push, a system-error frame). */

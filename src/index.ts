@@ -37,6 +37,7 @@ export * from "./logs/index.js";
 export * from "./versions/index.js";
 export * from "./generic/index.js";
 export * from "./client/index.js";
+export * from "./swarm/index.js";
 export type { ProgressMessage } from "./client/index.js";
 export { isBodyInput, toRequestBody } from "./body.js";
 export type { BodyInput } from "./body.js";

@@ -19,6 +19,7 @@ import { rm, rmi, tag } from "./commands/manage.js";
 import { events, logs } from "./commands/logs.js";
 import { pull, push } from "./commands/registry.js";
 import { run } from "./commands/run.js";
+import { node, secret, service, swarm } from "./commands/swarm.js";
 import { info, version } from "./commands/system.js";
 import type { Command } from "./commands/types.js";
 import { isDockerError } from "../index.js";
@@ -41,6 +42,10 @@ export const COMMANDS: readonly Command[] = [
   info,
   version,
   generate,
+  service,
+  node,
+  swarm,
+  secret,
 ];
 
 const GLOBAL_OPTIONS = {

@@ -5,6 +5,7 @@
 import { createBunTransport } from "./bun.js";
 import { createDenoTransport } from "./deno.js";
 import { createNodeTransport } from "./node.js";
+import { checkTransportTimeouts } from "./options.js";
 import { createSshTransport } from "./ssh.js";
 import type { Transport, TransportOptions } from "./types.js";
 
@@ -25,8 +26,10 @@ export function detectRuntime(): Runtime {
 /**
  * Creates the transport for `options.endpoint` on the given (default: current) runtime. An
  * `ssh://` endpoint gets the ssh transport on every runtime (it runs the system ssh binary).
+ * @throws InvalidOptionError for a timeout that is not an integer from 0 to 2^31 - 1.
  */
 export function createTransport(options: TransportOptions, runtime: Runtime = detectRuntime()): Transport {
+  checkTransportTimeouts(options);
   if (options.endpoint.kind === "ssh") return createSshTransport(options);
   switch (runtime) {
     case "deno":

@@ -21,7 +21,8 @@ import type { SshEndpoint } from "../docker-host.js";
 import { formatEndpoint } from "../docker-host.js";
 import { DockerAbortError, InvalidOptionError, type RequestSummary } from "../errors.js";
 import type { TransportRequest } from "./messages.js";
-import { Http1Pool } from "./node-http1.js";
+import { Http1Pool } from "./http1-pool.js";
+import { DEFAULT_STREAM_IDLE_TIMEOUT_MS } from "./options.js";
 import { nodeSocketToRaw } from "./node-socket.js";
 import { SshProcess } from "./ssh-process.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type RawConnection, type Transport, type TransportOptions } from "./types.js";
@@ -214,8 +215,10 @@ export function createSshTransport(options: TransportOptions & { ssh?: SshOption
     endpointText,
     connectTimeoutMs,
     headersTimeoutMs: options.headersTimeoutMs ?? 0,
+    responseTimeoutMs: options.responseTimeoutMs ?? 0,
+    streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
     maxSockets,
-    dial: (signal, request) => start(0, true, signal, request),
+    dial: ({ signal, request }) => start(0, true, signal, request),
   });
 
   async function connect(connectOptions?: ConnectOptions): Promise<RawConnection> {

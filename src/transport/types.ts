@@ -17,6 +17,18 @@ export interface TransportOptions {
    * Off (0) by default, so that long waits (`/wait`, `/events`, attach) are never cut.
    */
   headersTimeoutMs?: number | undefined;
+  /**
+   * Milliseconds allowed from sending a request to the end of its answer, for calls that are
+   * not follow streams (events, followed logs, wait, live stats, attach, build/pull/push
+   * progress). Off (0) by default: an export or a log read has no size limit.
+   */
+  responseTimeoutMs?: number | undefined;
+  /**
+   * Milliseconds of silence allowed between two reads of an answer's body while its reader
+   * wants more, for calls that are not follow streams. Default 60 000; 0 turns it off. A
+   * request's `idleTimeoutMs` overrides it (follow streams included).
+   */
+  streamIdleTimeoutMs?: number | undefined;
   /** Upper bound of pooled keep-alive connections (Node only; others pool internally). */
   maxSockets?: number | undefined;
   /** How to run ssh for an `ssh://` endpoint (ignored for the others). */
