@@ -277,7 +277,10 @@ export function classifySshFailure(stderr: string, code: number | null, error?: 
   ) {
     return "unreachable";
   }
-  if (code === 127 || /\bdocker\b.*(command not found|not found)|unknown command "?system"?|dial-stdio.*unknown/i.test(stderr))
+  if (
+    code === 127 ||
+    /\bdocker\b.*(command not found|not found)|unknown command "?(system|dial-stdio)"?|is not a docker command/i.test(stderr)
+  )
     return "no-docker";
   return "exited";
 }

@@ -86,6 +86,7 @@ describe("classifySshFailure", () => {
     ["ssh: connect to host 10.255.255.1 port 22: Connection timed out", 255, "unreachable"],
     ["/bin/sh: 1: docker: not found", 127, "no-docker"],
     ["bash: line 1: docker: command not found", 127, "no-docker"],
+    ["docker: 'dial-stdio' is not a docker command.", 1, "no-docker"],
     ["", 255, "exited"],
   ] as const)("%j (status %d) is %s", (stderr, code, kind) => {
     expect(classifySshFailure(stderr, code)).toBe(kind);
