@@ -313,43 +313,45 @@ describe("events: a replay or history answer that reached the daemon's limit is 
     await docker.close();
   });
 
-  it("regression: 300 events while the monitor is away (daemon restarted): a gap item, then the 256 the daemon kept", async () => {
-    const daemonDir = process.env["BERTH_DAEMON_DIR"];
-    expect(testDockerHost()).toBe(`unix://${daemonDir!.replace(/\/$/, "")}/docker.sock`);
-    // First retry 8 s after the drop (no jitter), as in the restart test above: the 300 events
-    // are made while the monitor is away, so they can only come back through the replay.
-    const monitor = createEventMonitor(docker, { backoff: { initialDelayMs: 8000, maxDelayMs: 8000 }, random: () => 0 });
-    const { items, listener } = collector();
-    monitor.addEventListener(listener);
-    const repo = uniqueName("berth-gap");
-    try {
-      await monitor.ready();
-      await tagEvents(docker, `${repo}-before`, 1);
-      await vi.waitFor(() => expect(items.filter((i) => i.kind === "event")).not.toHaveLength(0), { timeout: 10_000 });
-      await promisify(execFile)("bash", [DAEMON_SCRIPT, "restart-daemon"], { env: { ...process.env, BERTH_DAEMON_DIR: daemonDir } });
-      const producedFrom = items.length;
-      await tagEvents(docker, repo, 150);
-      expect(monitor.state.state).toBe("disconnected");
-      await monitor.ready();
-      await vi.waitFor(() => expect(items.slice(producedFrom).some((i) => i.kind === "gap")).toBe(true), { timeout: 15_000 });
-      const after = items.slice(producedFrom);
-      const gapAt = after.findIndex((i) => i.kind === "gap");
-      const gap = after[gapAt] as EventGap;
-      expect(gap.replayed).toBeGreaterThanOrEqual(256);
-      expect(gap.limit).toBe(256);
-      // The gap comes before every replayed event of the outage.
-      const ours = (i: EventItem) => i.kind === "event" && (i.actor.id.startsWith(repo) || i.actor.attributes["name"]?.startsWith(repo));
-      expect(after.slice(0, gapAt).filter(ours)).toEqual([]);
-      const replayed = after.filter(ours).length;
-      expect(replayed).toBeGreaterThan(0);
-      expect(replayed).toBeLessThanOrEqual(256);
-      console.info(
-        `[events] gap after an outage of 300 events: ${describeEventGap(gap)}; ${replayed} of the replayed events name the tags`,
-      );
-    } finally {
-      await monitor.close();
-    }
-  }, 60_000);
+  it(
+    "regression: 300 events while the monitor is away (daemon restarted): a gap item, then the 256 the daemon kept",
+    needsManagedDaemon({ timeout: 60_000 }),
+    async () => {
+      // First retry 8 s after the drop (no jitter), as in the restart test above: the 300 events
+      // are made while the monitor is away, so they can only come back through the replay.
+      const monitor = createEventMonitor(docker, { backoff: { initialDelayMs: 8000, maxDelayMs: 8000 }, random: () => 0 });
+      const { items, listener } = collector();
+      monitor.addEventListener(listener);
+      const repo = uniqueName("berth-gap");
+      try {
+        await monitor.ready();
+        await tagEvents(docker, `${repo}-before`, 1);
+        await vi.waitFor(() => expect(items.filter((i) => i.kind === "event")).not.toHaveLength(0), { timeout: 10_000 });
+        await restartDaemon();
+        const producedFrom = items.length;
+        await tagEvents(docker, repo, 150);
+        expect(monitor.state.state).toBe("disconnected");
+        await monitor.ready();
+        await vi.waitFor(() => expect(items.slice(producedFrom).some((i) => i.kind === "gap")).toBe(true), { timeout: 15_000 });
+        const after = items.slice(producedFrom);
+        const gapAt = after.findIndex((i) => i.kind === "gap");
+        const gap = after[gapAt] as EventGap;
+        expect(gap.replayed).toBeGreaterThanOrEqual(256);
+        expect(gap.limit).toBe(256);
+        // The gap comes before every replayed event of the outage.
+        const ours = (i: EventItem) => i.kind === "event" && (i.actor.id.startsWith(repo) || i.actor.attributes["name"]?.startsWith(repo));
+        expect(after.slice(0, gapAt).filter(ours)).toEqual([]);
+        const replayed = after.filter(ours).length;
+        expect(replayed).toBeGreaterThan(0);
+        expect(replayed).toBeLessThanOrEqual(256);
+        console.info(
+          `[events] gap after an outage of 300 events: ${describeEventGap(gap)}; ${replayed} of the replayed events name the tags`,
+        );
+      } finally {
+        await monitor.close();
+      }
+    },
+  );
 
   it("regression: a since/until history query cut at the daemon's limit starts with a gap item", async () => {
     const monitor = createEventMonitor(docker);
