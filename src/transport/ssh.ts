@@ -41,6 +41,14 @@ export interface SshOptions {
   maxProcesses?: number | undefined;
   /** Milliseconds an idle pooled process is kept. Default 30 000; 0 keeps it until `close()`. */
   idleTimeoutMs?: number | undefined;
+  /**
+   * The command run on the remote instead of `docker [--host=unix://PATH] system dial-stdio`:
+   * any command that joins its stdin/stdout to the daemon's socket and passes stdin's end on,
+   * e.g. `["socat", "-", "UNIX-CONNECT:/var/run/docker.sock"]` on a remote without the docker
+   * CLI, or the docker CLI by its full path. ssh joins the words with spaces for the remote
+   * shell, as it does for any command.
+   */
+  remoteCommand?: readonly string[] | undefined;
 }
 
 export const DEFAULT_SSH_MAX_PROCESSES = 8;
@@ -58,9 +66,13 @@ export function sshArguments(endpoint: SshEndpoint, ssh: SshOptions, connectTime
   args.push("-T");
   if (endpoint.user !== undefined) args.push("-l", endpoint.user);
   if (endpoint.port !== undefined) args.push("-p", String(endpoint.port));
-  args.push("--", endpoint.host, "docker");
-  if (endpoint.socketPath !== undefined) args.push(`--host=unix://${endpoint.socketPath}`);
-  args.push("system", "dial-stdio");
+  args.push("--", endpoint.host);
+  if (ssh.remoteCommand !== undefined) args.push(...ssh.remoteCommand);
+  else {
+    args.push("docker");
+    if (endpoint.socketPath !== undefined) args.push(`--host=unix://${endpoint.socketPath}`);
+    args.push("system", "dial-stdio");
+  }
   return args;
 }
 
@@ -84,6 +96,10 @@ function checkedSshOptions(ssh: SshOptions | undefined): Required<Pick<SshOption
     if (value !== undefined && (value === "" || /[\x00-\x1f\x7f]/.test(value))) {
       throw new InvalidOptionError(name, "must be a non-empty path without control characters");
     }
+  }
+  const command = options.remoteCommand;
+  if (command !== undefined && (command.length === 0 || command.some((word) => word === "" || /[\x00-\x1f\x7f]/.test(word)))) {
+    throw new InvalidOptionError("ssh.remoteCommand", "must be non-empty words without control characters");
   }
   for (const option of options.options ?? []) {
     if (!/^[A-Za-z][A-Za-z0-9]*(=|\s)/.test(option) || /[\x00-\x1f\x7f]/.test(option.replace(/\t/g, " "))) {

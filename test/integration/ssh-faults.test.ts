@@ -131,6 +131,14 @@ describe("ssh:// faults", () => {
     expect(error.stderr).toMatch(/docker: not found/);
   });
 
+  it("ssh.remoteCommand reaches the daemon where the docker CLI is not on PATH", async () => {
+    // The remote is this machine: its docker CLI, by full path.
+    const dockerCli = spawnSync("sh", ["-c", "command -v docker"], { encoding: "utf8" }).stdout.trim();
+    expect(dockerCli).toMatch(/^\//);
+    const docker = client(testSshNoDockerHost(), { remoteCommand: [dockerCli, "system", "dial-stdio"] });
+    expect(await docker.ping()).toBe("OK");
+  });
+
   it("a remote that prints on stdout before HTTP: kind unexpected-output, quoting it", async () => {
     const docker = client(testSshStdoutHost());
     const error = await sshFailure(docker.ping(), "unexpected-output");
