@@ -16,7 +16,7 @@ import { ProgressState, type ProgressResult } from "../progress/fold.js";
 import { collectRequestSecrets } from "../secrets.js";
 import { encodeRegistryAuth, registryAuthHeader } from "./auth.js";
 import { withSignal, type CallOptions, type ClientContext } from "./context.js";
-import { splitImageRef, withRegistry } from "./image-ref.js";
+import { splitImageRef, withRegistry, type ImageRef } from "./image-ref.js";
 import { inspectImage } from "./images.js";
 import { ProgressOperation, type OpenedProgress } from "./progress.js";
 import type { AuthConfiguration, ProgressMessage } from "./types.js";
@@ -144,6 +144,7 @@ export function pullImage(context: ClientContext, options: PullImageOptions): Pr
   const open = async (): Promise<OpenedProgress> => {
     if (typeof options.repository !== "string" || options.repository.trim() === "") throw new MissingRepoError();
     const ref = splitImageRef(withRegistry(options.repository.trim(), options.registry));
+    checkTagConflict("repository", options.repository, ref, options.tag);
     const tag = options.tag ?? ref.tag ?? (ref.digest !== undefined || options.allTags ? undefined : "latest");
     const fromImage = ref.digest !== undefined ? `${ref.repository}@${ref.digest}` : ref.repository;
     image = ref.digest !== undefined ? fromImage : tag !== undefined ? `${ref.repository}:${tag}` : ref.repository;
@@ -198,6 +199,7 @@ export function pushImage(context: ClientContext, options: PushImageOptions): Pr
     if (typeof options.name !== "string" || options.name.trim() === "") throw new MissingRepoError();
     const ref = splitImageRef(withRegistry(options.name.trim(), options.registry));
     if (ref.digest !== undefined) throw new InvalidOptionError("name", "a digest cannot be pushed; name a repository and tag");
+    checkTagConflict("name", options.name, ref, options.tag);
     const tag = options.tag ?? ref.tag;
     const header = registryAuthHeader(options.auth, true);
     const { data } = await context.docker.api.POST("/images/{name}/push", {
@@ -338,6 +340,23 @@ export function loadImage(context: ClientContext, options: LoadImageOptions): Pr
 
 /** openapi-fetch's body serializer for bodies that are already bytes or streams. */
 const passThrough = <T>(body: T): T => body;
+
+/**
+ * Refuses a `tag` option beside a reference that names another tag or a digest (`a:b` with tag
+ * `t`): one of the two would be dropped without a word (issue 16 item 8). The same tag twice is fine.
+ */
+function checkTagConflict(option: string, reference: string, ref: ImageRef, tag: string | undefined): void {
+  if (tag === undefined) return;
+  if (ref.digest !== undefined) {
+    throw new InvalidOptionError("tag", `${option} ${JSON.stringify(reference)} names a digest; give a tag or a digest, not both`);
+  }
+  if (ref.tag !== undefined && ref.tag !== tag) {
+    throw new InvalidOptionError(
+      "tag",
+      `${option} ${JSON.stringify(reference)} already names tag ${JSON.stringify(ref.tag)}, which conflicts with tag ${JSON.stringify(tag)}`,
+    );
+  }
+}
 
 function pick<T extends object, K extends keyof T>(source: T, ...keys: K[]): Pick<T, K> {
   const result = {} as Pick<T, K>;
