@@ -321,8 +321,8 @@ export class InvalidOptionError extends DockerError {
 export class MissingRepoError extends InvalidOptionError {
   override name = "MissingRepoError";
   override readonly code = "ERR_MISSING_REPO";
-  constructor() {
-    super("repository", "a repository name is required, e.g. registry.example.com/team/app");
+  constructor(reason = "a repository name is required, e.g. registry.example.com/team/app") {
+    super("repository", reason);
   }
 }
 

@@ -63,13 +63,15 @@ export interface BuildResult {
 export function buildImage(context: ClientContext, options: BuildImageOptions): ProgressOperation<BuildResult> {
   const open = async (): Promise<OpenedProgress> => {
     const hasContext = options.context !== undefined;
-    if (hasContext === (options.remote !== undefined)) {
+    // Neither is the Go client's ErrMissingRepo (issue 16 item 9); both stay an InvalidOptionError.
+    if (!hasContext && options.remote === undefined) throw new MissingRepoError("give a context (a tar archive) or a remote (a URL)");
+    if (hasContext && options.remote !== undefined) {
       throw new InvalidOptionError("context", "give exactly one of context (a tar archive) and remote (a URL)");
     }
     const remote = options.remote === undefined ? undefined : requireText(options.remote, "remote", "a URL");
     const body = hasContext ? toRequestBody(options.context!, "context") : undefined;
     const query: Record<string, unknown> = {
-      t: options.name,
+      t: options.name ?? remoteAsName(remote),
       dockerfile: options.dockerfile === undefined ? undefined : requireText(options.dockerfile, "dockerfile", "a path inside the context"),
       q: options.quiet,
       nocache: options.noCache,
@@ -340,6 +342,20 @@ export function loadImage(context: ClientContext, options: LoadImageOptions): Pr
 
 /** openapi-fetch's body serializer for bodies that are already bytes or streams. */
 const passThrough = <T>(body: T): T => body;
+
+/** A lowercase repository reference, with an optional registry host and tag (Docker's reference grammar, simplified). */
+const REPOSITORY_REFERENCE =
+  /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$/;
+
+/**
+ * The image name of a build from `remote` without a `name`: the remote itself, as the Go client
+ * does (`opts.Name = opts.Remote`), when it is a valid image reference (`github.com/team/app`).
+ * A URL with a scheme (`https://...`) is not one; dockerd would refuse it as a tag ("invalid
+ * reference format") and fail the whole build, so such a build stays untagged.
+ */
+function remoteAsName(remote: string | undefined): string | undefined {
+  return remote !== undefined && REPOSITORY_REFERENCE.test(remote) ? remote : undefined;
+}
 
 /**
  * Refuses a `tag` option beside a reference that names another tag or a digest (`a:b` with tag
