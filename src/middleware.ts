@@ -13,6 +13,7 @@ import {
   InvalidOptionError,
   NoSuchContainerError,
   describeValue,
+  NoSuchRouteError,
   NoSuchImageError,
   isDockerError,
   redactPath,
@@ -83,6 +84,29 @@ export function errorMiddleware(): Middleware {
   };
 }
 
+/**
+ * A 2xx answer meant to be parsed as JSON whose body is only whitespace counts as no body.
+ * podman 4.3 answers a tag with 201, `text/plain`, `"\n"` where dockerd sends an empty body; the
+ * JSON parse of that newline made a successful call a `DockerProtocolError` (issue 15). Only
+ * non-JSON bodies of under 100 bytes (or of unknown length) are looked at, so ordinary answers
+ * pass untouched; a body that is not blank is handed on as it was (and fails the parse as before).
+ */
+export function blankBodyMiddleware(): Middleware {
+  return {
+    async onResponse({ response, options }) {
+      if (!response.ok || options.parseAs !== "json") return undefined;
+      const length = response.headers.get("content-length");
+      // (without a length openapi-fetch reads the whole text before parsing it anyway)
+      if (length === "0" || (length !== null && length.length > 2)) return undefined;
+      if (response.headers.get("content-type")?.includes("json")) return undefined;
+      const text = await response.text();
+      const headers = new Headers(response.headers);
+      if (text.trim() === "") headers.set("content-length", "0");
+      return new Response(text.trim() === "" ? null : text, { status: response.status, statusText: response.statusText, headers });
+    },
+  };
+}
+
 /** Reads an error answer (text/plain from old daemons, `{"message"}` JSON from newer) into a typed error. */
 export async function apiErrorFromResponse(
   response: Response,
@@ -101,6 +125,7 @@ export async function apiErrorFromResponse(
   // endpoint the daemon lacks): the object was never looked up, so it is not "no such container".
   if (response.status === 404 && /^(404 )?page not found$/i.test(message.trim())) return new DockerApiError(404, message, { request });
   if (response.status === 404) {
+    if (isRouterNotFound(message)) return new NoSuchRouteError(message, { request });
     const id = pathParams?.["id"];
     const name = pathParams?.["name"];
     if (schemaPath?.startsWith("/containers/{id}") && typeof id === "string") return new NoSuchContainerError(id, message, { request });
@@ -111,6 +136,15 @@ export async function apiErrorFromResponse(
     if (container) return new NoSuchContainerError(container[1]!, message, { request });
   }
   return new DockerApiError(response.status, message, { request });
+}
+
+/**
+ * The 404 of a router that has no such route, as opposed to a handler's "no such container":
+ * Go's `http.NotFound` text ("404 page not found"), dockerd's JSON `{"message":"page not found"}`
+ * and podman's plain "Not Found" (seen from podman 4.3 for `/containers/{id}/update`).
+ */
+function isRouterNotFound(message: string): boolean {
+  return /^(404 )?page not found$|^not found$/i.test(message);
 }
 
 function daemonMessageOf(text: string): string {

@@ -66,6 +66,9 @@ export interface ResizeContainerTTYOptions extends containers.ContainerOptions {
   width: number;
 }
 
+/** How `DockerClient.over` hands its core to the constructor (not an option users can set). */
+const SHARED_CORE = Symbol("berth.sharedCore");
+
 /** A Docker client with the Go client's methods. See the file comment. */
 export class DockerClient {
   /** The typed low-level client (openapi-fetch over the v1.10 paths) for calls the methods do not cover. */
@@ -76,11 +79,27 @@ export class DockerClient {
   readonly context: ClientContext;
 
   constructor(options: ConnectionOptions = {}) {
-    // Before the spread below, which would turn a string into an object of its characters.
-    checkConnectionOptions(options);
-    this.docker = createDockerApi<DockerPaths>({ ...options, preferredVersion: CLIENT_API_VERSION });
+    // A shared core was checked when it was made; otherwise check before the spread below, which
+    // would turn a string into an object of its characters.
+    const shared = (options as { [SHARED_CORE]?: DockerApi<any> } | undefined)?.[SHARED_CORE];
+    if (shared === undefined) checkConnectionOptions(options);
+    this.docker = shared ?? createDockerApi<DockerPaths>({ ...options, preferredVersion: CLIENT_API_VERSION });
     this.api = this.docker.api;
     this.context = createClientContext(this.docker);
+  }
+
+  /**
+   * A `DockerClient` over the low-level client of a generic client (`createDockerV141()`, any
+   * `createDocker(definition)`): the same connection pool, negotiated API version, lifetime and
+   * errors, so a program moving to the generic client keeps its `DockerClient` calls without a
+   * second connection. Closing either closes both.
+   * @example
+   * const docker = createDockerV141();
+   * const legacy = DockerClient.over(docker);
+   * await legacy.listContainers({ all: true });
+   */
+  static over(generic: { readonly core: DockerApi<any> }): DockerClient {
+    return new DockerClient({ [SHARED_CORE]: generic.core } as ConnectionOptions);
   }
 
   /** The API version in use (negotiated on first use unless `apiVersion` was given). */

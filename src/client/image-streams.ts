@@ -259,7 +259,14 @@ export function importImage(context: ClientContext, options: ImportImageOptions)
     if (options.tag !== undefined && options.repository === undefined) throw new InvalidOptionError("tag", "needs a repository");
     const body = options.input !== undefined ? toRequestBody(options.input, "input") : undefined;
     const { data } = await context.docker.api.POST("/images/create", {
-      params: { query: { fromSrc: options.url ?? "-", repo: options.repository, tag: options.tag } },
+      // The tag goes into `repo` (`repo=app:v1`), which dockerd and podman both read; podman 4.3
+      // ignores a separate `tag` of an import and tags it `latest` (issue 15).
+      params: {
+        query: {
+          fromSrc: options.url ?? "-",
+          repo: options.tag === undefined ? options.repository : `${options.repository}:${options.tag}`,
+        },
+      },
       ...(body !== undefined ? { body: body as never, bodySerializer: passThrough, headers: { "Content-Type": TAR } } : {}),
       parseAs: "stream",
       ...withSignal(options.signal),

@@ -12,14 +12,14 @@ import type { AuthCheckResult, AuthConfiguration, DockerInfo, DockerVersion } fr
 export async function info(context: ClientContext, options: CallOptions = {}): Promise<DockerInfo> {
   const { data } = await context.docker.api.GET("/info", { parseAs: "text", ...withSignal(options.signal) });
   const request = { method: "GET", path: "/info" };
-  return normalizeInfo(parseJsonBody(data, request), request);
+  return normalizeInfo(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /** The daemon's version. Go `Version`. */
 export async function version(context: ClientContext, options: CallOptions = {}): Promise<DockerVersion> {
   const { data } = await context.docker.api.GET("/version", { parseAs: "text", ...withSignal(options.signal) });
   const request = { method: "GET", path: "/version" };
-  return normalizeVersion(parseJsonBody(data, request), request);
+  return normalizeVersion(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /** Checks that the daemon answers (`GET /_ping`, documented from API 1.11); resolves with its answer, `"OK"`. */
@@ -47,7 +47,7 @@ export async function checkAuth(context: ClientContext, options: CheckAuthOption
   const secrets = new SecretSet();
   secrets.addAuth(options.auth);
   try {
-    return secrets.redactValue(normalizeAuthCheck(parseJsonBody(data, request), request)) as AuthCheckResult;
+    return secrets.redactValue(normalizeAuthCheck(parseJsonBody(data, request), request, context.docker.validation)) as AuthCheckResult;
   } catch (error) {
     throw redactErrorSecrets(error, secrets);
   }
