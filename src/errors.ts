@@ -226,7 +226,9 @@ export class NoSuchRouteError extends DockerApiError {
   constructor(daemonMessage: string, options?: { cause?: unknown; request?: RequestSummary }) {
     super(404, daemonMessage, options);
     const what = options?.request ? `${options.request.method} ${options.request.path}` : "this request";
-    this.message = `the daemon has no endpoint for ${what} (404 ${daemonMessage || "(empty body)"}); it does not implement this call at this API version`;
+    this.message = escapeControlCharacters(
+      `the daemon has no endpoint for ${what} (404 ${daemonMessage || "(empty body)"}); it does not implement this call at this API version`,
+    );
   }
 }
 

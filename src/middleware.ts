@@ -121,9 +121,6 @@ export async function apiErrorFromResponse(
     // A body cut mid-way still leaves the status, which is what matters here.
   }
   const message = daemonMessageOf(text);
-  // dockerd's answer for a path that matches no route (an id holding a `/` or a line feed, an
-  // endpoint the daemon lacks): the object was never looked up, so it is not "no such container".
-  if (response.status === 404 && /^(404 )?page not found$/i.test(message.trim())) return new DockerApiError(404, message, { request });
   if (response.status === 404) {
     if (isRouterNotFound(message)) return new NoSuchRouteError(message, { request });
     const id = pathParams?.["id"];

@@ -180,7 +180,7 @@ describe("issue 16 item 8: conflicting references, control characters", () => {
     expect(sent[0]).toContain("fromImage=a&tag=b");
   });
 
-  it("regression: an id with a line feed is refused before sending; dockerd's 'page not found' 404 is not NoSuchContainerError", async () => {
+  it("regression: an id with a line feed is refused before sending; dockerd's 'page not found' 404 is NoSuchRouteError, not NoSuchContainerError", async () => {
     const sent: string[] = [];
     const docker = new DockerClient({ transport: recordingTransport(sent), apiVersion: "1.41" });
     const error = await failureOf(() => docker.inspectContainer({ id: "abc\ndef" }));
@@ -193,7 +193,7 @@ describe("issue 16 item 8: conflicting references, control characters", () => {
       apiVersion: "1.41",
     });
     const notRouted = await failureOf(() => routed.inspectContainer({ id: "abc" }));
-    expect((notRouted as Error).name).toBe("DockerApiError");
+    expect((notRouted as Error).name).toBe("NoSuchRouteError");
     expect((notRouted as { status: number }).status).toBe(404);
   });
 
