@@ -135,6 +135,26 @@ export function describeValue(value: unknown): string {
   }
 }
 
+// C0 controls but tab, DEL, C1 controls (0x9b is a one-byte CSI), the line and paragraph
+// separators, and the bidirectional overrides that can make a message read other than it is.
+const CONTROL_CHARACTERS = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `text` with control characters written as escapes (`\n`, `\r`, `\x1b`, `\u202e`): a daemon's
+ * answer (or an id a caller passed) must not start a new log line, move the cursor, or recolour
+ * a terminal when an error is printed (issue 16 item 8). Every berth error message goes through it.
+ */
+export function escapeControlCharacters(text: string): string {
+  if (!CONTROL_CHARACTERS.test(text)) return text;
+  CONTROL_CHARACTERS.lastIndex = 0;
+  return text.replace(CONTROL_CHARACTERS, (c) => {
+    if (c === "\n") return "\\n";
+    if (c === "\r") return "\\r";
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
 /** Root of every error berth throws. */
 export class DockerError extends Error {
   override name: string = "DockerError";
@@ -143,7 +163,7 @@ export class DockerError extends Error {
   request?: RequestSummary;
 
   constructor(message: string, options?: { cause?: unknown; request?: RequestSummary }) {
-    super(redactUrlCredentials(message), options?.cause === undefined ? undefined : { cause: options.cause });
+    super(escapeControlCharacters(redactUrlCredentials(message)), options?.cause === undefined ? undefined : { cause: options.cause });
     if (options?.request) this.request = options.request;
     Object.defineProperty(this, BRAND, { value: true });
   }
@@ -167,7 +187,7 @@ export class DockerApiError extends DockerError {
     const where = options?.request ? ` (${options.request.method} ${options.request.path})` : "";
     super(`Docker API error ${status}: ${daemonMessage || "(empty body)"}${where}`, options);
     this.status = status;
-    this.daemonMessage = redactUrlCredentials(daemonMessage);
+    this.daemonMessage = escapeControlCharacters(redactUrlCredentials(daemonMessage));
   }
 }
 
@@ -179,7 +199,7 @@ export class NoSuchContainerError extends DockerApiError {
   constructor(id: string, daemonMessage = `No such container: ${id}`, options?: { cause?: unknown; request?: RequestSummary }) {
     super(404, daemonMessage, options);
     this.id = id;
-    this.message = `No such container: ${id}`;
+    this.message = escapeControlCharacters(`No such container: ${id}`);
   }
 }
 
@@ -191,7 +211,7 @@ export class NoSuchImageError extends DockerApiError {
   constructor(image: string, daemonMessage = `No such image: ${image}`, options?: { cause?: unknown; request?: RequestSummary }) {
     super(404, daemonMessage, options);
     this.image = image;
-    this.message = `No such image: ${image}`;
+    this.message = escapeControlCharacters(`No such image: ${image}`);
   }
 }
 
@@ -206,7 +226,9 @@ export class NoSuchRouteError extends DockerApiError {
   constructor(daemonMessage: string, options?: { cause?: unknown; request?: RequestSummary }) {
     super(404, daemonMessage, options);
     const what = options?.request ? `${options.request.method} ${options.request.path}` : "this request";
-    this.message = `the daemon has no endpoint for ${what} (404 ${daemonMessage || "(empty body)"}); it does not implement this call at this API version`;
+    this.message = escapeControlCharacters(
+      `the daemon has no endpoint for ${what} (404 ${daemonMessage || "(empty body)"}); it does not implement this call at this API version`,
+    );
   }
 }
 
@@ -401,8 +423,8 @@ export class InvalidOptionError extends DockerError {
 export class MissingRepoError extends InvalidOptionError {
   override name = "MissingRepoError";
   override readonly code = "ERR_MISSING_REPO";
-  constructor() {
-    super("repository", "a repository name is required, e.g. registry.example.com/team/app");
+  constructor(reason = "a repository name is required, e.g. registry.example.com/team/app") {
+    super("repository", reason);
   }
 }
 

@@ -22,8 +22,13 @@ export function changeKindName(kind: number): keyof typeof ChangeType | "Unknown
   return "Unknown";
 }
 
-/** A change as `docker diff` prints it, like Go's `Change.String()`: `"C /etc"`, `"A /x"`, `"D /tmp/y"`. */
+/**
+ * A change as `docker diff` prints it, like Go's `Change.String()`: `"C /etc"`, `"A /x"`,
+ * `"D /tmp/y"`. A kind Go does not know gets no letter (`" /p"`), as there, not a `C` that
+ * would claim a modification (issue 16 item 9).
+ */
 export function formatChange(change: Pick<Change, "Kind" | "Path">): string {
-  const letter = change.Kind === ChangeType.Add ? "A" : change.Kind === ChangeType.Delete ? "D" : "C";
+  const letter =
+    change.Kind === ChangeType.Modify ? "C" : change.Kind === ChangeType.Add ? "A" : change.Kind === ChangeType.Delete ? "D" : "";
   return `${letter} ${change.Path}`;
 }

@@ -22,6 +22,7 @@ import {
   DockerProtocolError,
   InvalidOptionError,
   describeValue,
+  escapeControlCharacters,
   type DockerErrorCode,
   type RequestSummary,
 } from "../errors.js";
@@ -124,6 +125,6 @@ export class NoSuchPathError extends DockerApiError {
     super(404, daemonMessage, options);
     this.id = id;
     this.path = path;
-    this.message = `No such path in container ${id}: ${path}`;
+    this.message = escapeControlCharacters(`No such path in container ${id}: ${path}`);
   }
 }

@@ -16,7 +16,7 @@ import { ProgressState, type ProgressResult } from "../progress/fold.js";
 import { collectRequestSecrets } from "../secrets.js";
 import { encodeRegistryAuth, registryAuthHeader } from "./auth.js";
 import { withSignal, type CallOptions, type ClientContext } from "./context.js";
-import { splitImageRef, withRegistry } from "./image-ref.js";
+import { splitImageRef, withRegistry, type ImageRef } from "./image-ref.js";
 import { inspectImage } from "./images.js";
 import { ProgressOperation, type OpenedProgress } from "./progress.js";
 import type { AuthConfiguration, ProgressMessage } from "./types.js";
@@ -63,13 +63,15 @@ export interface BuildResult {
 export function buildImage(context: ClientContext, options: BuildImageOptions): ProgressOperation<BuildResult> {
   const open = async (): Promise<OpenedProgress> => {
     const hasContext = options.context !== undefined;
-    if (hasContext === (options.remote !== undefined)) {
+    // Neither is the Go client's ErrMissingRepo (issue 16 item 9); both stay an InvalidOptionError.
+    if (!hasContext && options.remote === undefined) throw new MissingRepoError("give a context (a tar archive) or a remote (a URL)");
+    if (hasContext && options.remote !== undefined) {
       throw new InvalidOptionError("context", "give exactly one of context (a tar archive) and remote (a URL)");
     }
     const remote = options.remote === undefined ? undefined : requireText(options.remote, "remote", "a URL");
     const body = hasContext ? toRequestBody(options.context!, "context") : undefined;
     const query: Record<string, unknown> = {
-      t: options.name,
+      t: options.name ?? remoteAsName(remote),
       dockerfile: options.dockerfile === undefined ? undefined : requireText(options.dockerfile, "dockerfile", "a path inside the context"),
       q: options.quiet,
       nocache: options.noCache,
@@ -144,6 +146,7 @@ export function pullImage(context: ClientContext, options: PullImageOptions): Pr
   const open = async (): Promise<OpenedProgress> => {
     if (typeof options.repository !== "string" || options.repository.trim() === "") throw new MissingRepoError();
     const ref = splitImageRef(withRegistry(options.repository.trim(), options.registry));
+    checkTagConflict("repository", options.repository, ref, options.tag);
     const tag = options.tag ?? ref.tag ?? (ref.digest !== undefined || options.allTags ? undefined : "latest");
     const fromImage = ref.digest !== undefined ? `${ref.repository}@${ref.digest}` : ref.repository;
     image = ref.digest !== undefined ? fromImage : tag !== undefined ? `${ref.repository}:${tag}` : ref.repository;
@@ -198,6 +201,7 @@ export function pushImage(context: ClientContext, options: PushImageOptions): Pr
     if (typeof options.name !== "string" || options.name.trim() === "") throw new MissingRepoError();
     const ref = splitImageRef(withRegistry(options.name.trim(), options.registry));
     if (ref.digest !== undefined) throw new InvalidOptionError("name", "a digest cannot be pushed; name a repository and tag");
+    checkTagConflict("name", options.name, ref, options.tag);
     const tag = options.tag ?? ref.tag;
     const header = registryAuthHeader(options.auth, true);
     const { data } = await context.docker.api.POST("/images/{name}/push", {
@@ -345,6 +349,37 @@ export function loadImage(context: ClientContext, options: LoadImageOptions): Pr
 
 /** openapi-fetch's body serializer for bodies that are already bytes or streams. */
 const passThrough = <T>(body: T): T => body;
+
+/** A lowercase repository reference, with an optional registry host and tag (Docker's reference grammar, simplified). */
+const REPOSITORY_REFERENCE =
+  /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$/;
+
+/**
+ * The image name of a build from `remote` without a `name`: the remote itself, as the Go client
+ * does (`opts.Name = opts.Remote`), when it is a valid image reference (`github.com/team/app`).
+ * A URL with a scheme (`https://...`) is not one; dockerd would refuse it as a tag ("invalid
+ * reference format") and fail the whole build, so such a build stays untagged.
+ */
+function remoteAsName(remote: string | undefined): string | undefined {
+  return remote !== undefined && REPOSITORY_REFERENCE.test(remote) ? remote : undefined;
+}
+
+/**
+ * Refuses a `tag` option beside a reference that names another tag or a digest (`a:b` with tag
+ * `t`): one of the two would be dropped without a word (issue 16 item 8). The same tag twice is fine.
+ */
+function checkTagConflict(option: string, reference: string, ref: ImageRef, tag: string | undefined): void {
+  if (tag === undefined) return;
+  if (ref.digest !== undefined) {
+    throw new InvalidOptionError("tag", `${option} ${JSON.stringify(reference)} names a digest; give a tag or a digest, not both`);
+  }
+  if (ref.tag !== undefined && ref.tag !== tag) {
+    throw new InvalidOptionError(
+      "tag",
+      `${option} ${JSON.stringify(reference)} already names tag ${JSON.stringify(ref.tag)}, which conflicts with tag ${JSON.stringify(tag)}`,
+    );
+  }
+}
 
 function pick<T extends object, K extends keyof T>(source: T, ...keys: K[]): Pick<T, K> {
   const result = {} as Pick<T, K>;

@@ -6,9 +6,14 @@
 import { InvalidOptionError, describeValue } from "../errors.js";
 import { MissingIdError } from "./errors.js";
 
-/** Returns `value` if it is a non-empty string. @throws MissingIdError otherwise. */
+/**
+ * Returns `value` if it is a non-empty string without control characters. @throws MissingIdError
+ * otherwise. No Docker id or name holds a control character; with one (a line feed) the path
+ * matched no route, and dockerd's "page not found" 404 read as "no such container" (issue 16 item 8).
+ */
 export function requireId(value: unknown, option: string): string {
   if (typeof value !== "string" || value.trim() === "") throw new MissingIdError(option);
+  if (/[\x00-\x1f\x7f]/.test(value)) throw new InvalidOptionError(option, `${describeValue(value)} holds control characters`);
   return value;
 }
 

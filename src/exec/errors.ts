@@ -3,7 +3,7 @@
  * `NoSuchExec`). Other exec failures keep their generic classes: a 404 on the container path
  * is already `NoSuchContainerError`, a stopped or paused container a `DockerApiError` 409.
  */
-import { DockerApiError, isDockerError, type RequestSummary } from "../errors.js";
+import { DockerApiError, escapeControlCharacters, isDockerError, type RequestSummary } from "../errors.js";
 
 /** 404 for an exec instance. The Go client's `NoSuchExec`. */
 export class NoSuchExecError extends DockerApiError {
@@ -14,7 +14,7 @@ export class NoSuchExecError extends DockerApiError {
   constructor(id: string, daemonMessage = `No such exec instance: ${id}`, options?: { cause?: unknown; request?: RequestSummary }) {
     super(404, daemonMessage, options);
     this.id = id;
-    this.message = `No such exec instance: ${id}`;
+    this.message = escapeControlCharacters(`No such exec instance: ${id}`);
   }
 }
 

@@ -10,6 +10,7 @@ import { hijack } from "../attach/hijack.js";
 import { toRequestBody, type BodyInput } from "../body.js";
 import { archiveDirectory, openBuildContext } from "../build-context/tar-directory.js";
 import { encodeRegistryAuth } from "../client/auth.js";
+import { collectRequestSecrets } from "../secrets.js";
 import { ByteStreamOperation } from "../client/download.js";
 import { ProgressOperation, type OpenedProgress } from "../client/progress.js";
 import { readJsonStream } from "../codecs/json-stream.js";
@@ -268,7 +269,9 @@ function progress(p: Plan, options: Options): ProgressOperation<ProgressResult> 
       await body.cancel().catch(() => undefined);
       return { body: undefined, request: summary(p) };
     }
-    return { body, request: summary(p) };
+    // The credentials the request carried (X-Registry-Auth, X-Registry-Config): a daemon that
+    // echoes them into the stream's errorDetail must not hand them back (issue 16 item 3).
+    return { body, request: summary(p), secrets: collectRequestSecrets(init(p, options, "stream")) };
   };
   return new ProgressOperation(
     open,

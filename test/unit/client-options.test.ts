@@ -73,6 +73,52 @@ describe("ChangeType", () => {
     expect(formatChange({ Kind: ChangeType.Modify, Path: "/etc" })).toBe("C /etc");
     expectTypeOf<ChangeType>().toEqualTypeOf<0 | 1 | 2>();
   });
+
+  // Issue 16 item 9, from go-dockerclient's TestChangeString: a kind it does not know prints no letter.
+  it("regression: formatChange gives an unknown kind no letter, as Go's Change.String()", () => {
+    expect(formatChange({ Kind: 7 as ChangeType, Path: "/p" })).toBe(" /p");
+    expect(formatChange({ Kind: ChangeType.Add, Path: "/x" })).toBe("A /x");
+  });
+});
+
+// Issue 16 item 9, from go-dockerclient's BuildImage tests (missing repo and nil input; remote without a name).
+describe("buildImage parity with the Go client", () => {
+  function recording() {
+    const sent: string[] = [];
+    const docker = new DockerClient({
+      apiVersion: "1.41",
+      transport: {
+        endpoint: { kind: "unix", socketPath: "/nonexistent/berth.sock" },
+        fetch: async (request) => {
+          sent.push(request.url);
+          return new Response('{"stream":"Successfully built 0123456789ab\\n"}\n', { status: 200 });
+        },
+        connect: () => Promise.reject(new Error("unused")),
+        close: async () => undefined,
+      },
+    });
+    return { sent, docker };
+  }
+
+  it("regression: neither a context nor a remote is MissingRepoError (Go ErrMissingRepo), still an InvalidOptionError", async () => {
+    const { docker, sent } = recording();
+    const error = await docker.buildImage({}).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(MissingRepoError);
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect(sent).toEqual([]);
+  });
+
+  it("regression: a remote without a name is the image's name when it is a valid reference, as in Go; a URL with a scheme is not", async () => {
+    const { docker, sent } = recording();
+    for (const remote of ["testing/data/container.tar", "github.com/team/app", "https://example.com/ctx.tar"]) {
+      for await (const _ of docker.buildImage({ remote })) break;
+    }
+    const tags = sent.map((url) => new URL(url).searchParams.get("t"));
+    expect(tags).toEqual(["testing/data/container.tar", "github.com/team/app", null]);
+  });
 });
 
 describe("Port", () => {

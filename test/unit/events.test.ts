@@ -277,6 +277,22 @@ describe("EventMonitor: the stream", () => {
     expect(error.code).toBe("ERR_PROTOCOL");
     expect(daemon.requests).toHaveLength(1);
   });
+
+  // Issue 16 item 1: after `{"a":` and a newline, 200 valid events came through as 0 events and 0 errors.
+  it("regression: a cut-off event is one error item; the 200 events after it all reach every listener", async () => {
+    const { daemon, monitor } = setup();
+    const listeners = [collector(), collector()];
+    for (const { listener } of listeners) monitor.addEventListener(listener);
+    const stream = await daemon.stream(1);
+    stream.write(`${modern("create", "c0", 1n)}\n{"a":\n`);
+    for (let n = 1; n <= 200; n++) stream.write(`${modern("start", `c${n}`, BigInt(n + 1))}\n`);
+    for (const { actions } of listeners) {
+      await vi.waitFor(() => expect(actions()).toHaveLength(202));
+      expect(actions().filter((a) => a.startsWith("error"))).toEqual(["error:DockerProtocolError"]);
+      expect(actions()[1]).toBe("error:DockerProtocolError");
+    }
+    expect(daemon.requests).toHaveLength(1);
+  });
 });
 
 describe("EventMonitor: reconnecting", () => {

@@ -154,3 +154,59 @@ describe("plain JavaScript callers get InvalidOptionError, before anything is se
     ).toBe("an object");
   });
 });
+
+/** A transport that answers every request with `answer` and records what was sent. */
+function answeringTransport(sent: string[], answer: () => Response): Transport {
+  return {
+    ...recordingTransport(sent),
+    fetch: async (request) => {
+      sent.push(`${request.method} ${request.url}`);
+      return answer();
+    },
+  } as Transport;
+}
+
+describe("issue 16 item 8: conflicting references, control characters", () => {
+  it("regression: pullImage with a tag in the repository and another tag option is refused, not sent with one dropped", async () => {
+    const sent: string[] = [];
+    const docker = new DockerClient({ transport: recordingTransport(sent), apiVersion: "1.41" });
+    await expect(docker.pullImage({ repository: "a:b", tag: "t" })).rejects.toThrow(/already names tag "b", which conflicts with tag "t"/);
+    await expect(docker.pullImage({ repository: "a@sha256:" + "0".repeat(64), tag: "t" })).rejects.toThrow(/names a digest/);
+    await expect(docker.pushImage({ name: "r.example/a:1", tag: "2" })).rejects.toBeInstanceOf(InvalidOptionError);
+    expect(sent).toEqual([]);
+    // The same tag twice is no conflict: the request goes out (and fails at this transport).
+    await expect(docker.pullImage({ repository: "a:b", tag: "b" })).rejects.not.toBeInstanceOf(InvalidOptionError);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toContain("fromImage=a&tag=b");
+  });
+
+  it("regression: an id with a line feed is refused before sending; dockerd's 'page not found' 404 is NoSuchRouteError, not NoSuchContainerError", async () => {
+    const sent: string[] = [];
+    const docker = new DockerClient({ transport: recordingTransport(sent), apiVersion: "1.41" });
+    const error = await failureOf(() => docker.inspectContainer({ id: "abc\ndef" }));
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect((error as Error).message).toContain('"abc\\ndef" holds control characters');
+    expect(sent).toEqual([]);
+
+    const routed = new DockerClient({
+      transport: answeringTransport(sent, () => new Response("404 page not found\n", { status: 404 })),
+      apiVersion: "1.41",
+    });
+    const notRouted = await failureOf(() => routed.inspectContainer({ id: "abc" }));
+    expect((notRouted as Error).name).toBe("NoSuchRouteError");
+    expect((notRouted as { status: number }).status).toBe(404);
+  });
+
+  it("regression: CR, LF, ANSI escapes and bidi overrides from a daemon's answer are escaped in error messages", async () => {
+    const hostile = "denied\r\nX-Injected: yes\u001b[31m red \u202e";
+    const docker = new DockerClient({
+      transport: answeringTransport([], () => Response.json({ message: hostile }, { status: 500 })),
+      apiVersion: "1.41",
+    });
+    const error = (await failureOf(() => docker.inspectContainer({ id: "abc" }))) as Error & { daemonMessage: string };
+    for (const text of [error.message, error.daemonMessage]) {
+      expect(text).not.toMatch(/[\r\n\u001b\u202e]/);
+      expect(text).toContain("denied\\r\\nX-Injected: yes\\x1b[31m red \\u202e");
+    }
+  });
+});

@@ -17,6 +17,8 @@ import { encodeRegistryAuth } from "../../src/client/auth.js";
 import { isDockerError } from "../../src/errors.js";
 import { SecretSet, redactErrorSecrets } from "../../src/secrets.js";
 import { getFromHelper } from "../../src/config/credential-helper.js";
+import { createDocker } from "../../src/generic/client.js";
+import { definitionV141 } from "../../src/versions/v1.41.js";
 
 const PASSWORD = "s3cr3t-P@ss/w+rd";
 const TOKEN = "idtok-7f3a9c1e5b";
@@ -177,6 +179,10 @@ const calls: Record<string, (messages: unknown[]) => Promise<unknown>> = {
     for await (const m of op) messages.push(m);
   },
   checkAuth: async () => docker.checkAuth({ auth: { ...AUTH, identitytoken: TOKEN } }),
+  "generic 1.41 client images.create with X-Registry-Auth": async (messages) => {
+    const generic = createDocker(definitionV141, { core: docker.docker as never });
+    for await (const m of generic.images.create({ fromImage: "127.0.0.1:5000/app", tag: "1", "X-Registry-Auth": AUTH })) messages.push(m);
+  },
   "low-level call with X-Registry-Auth": async () =>
     docker.api.POST("/images/create", {
       params: { query: { fromImage: "x" }, header: { "X-Registry-Auth": encodeRegistryAuth(AUTH) } },
