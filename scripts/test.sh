@@ -132,7 +132,7 @@ done
 # Left out of it, with the reason printed: what does not talk to the daemon under test:
 # faults.test.ts (a dockerd of its own), tls.test.ts / tls.ts (the TLS daemon is a dockerd;
 # podman's service has no TLS listener), ssh-*.test.ts / ssh.ts (the sshd's remote end is the
-# throwaway dockerd), swarm.ts (the swarm's daemons) and timeouts.ts (fake daemons only).
+# throwaway dockerd), swarm.ts (the swarm's daemons), timeouts.ts and hardening.ts (no daemon).
 if [ "${BERTH_TEST_PODMAN:-0}" = 0 ]; then
   echo "[test.sh] podman pass SKIPPED: BERTH_TEST_PODMAN=${BERTH_TEST_PODMAN:-0} (opt-in with BERTH_TEST_PODMAN=1 until the podman pass is green, issue 15)" >&2
 else
@@ -143,13 +143,13 @@ else
   (
     eval "$BERTH_PODMAN_ENV"
     echo "$BERTH_TEST_DOCKER_HOST" >"$REPORTS/podman.host"
-    echo "[test.sh] podman pass: not run there (they do not talk to the daemon under test): test/integration/faults.test.ts (a dockerd of its own), tls.test.ts and test/runtime/tls.ts (a TLS dockerd), ssh-*.test.ts and test/runtime/ssh.ts (the sshd forwards to dockerd), test/runtime/swarm.ts (the swarm's daemons), test/runtime/timeouts.ts (fake daemons)" >&2
+    echo "[test.sh] podman pass: not run there (they do not talk to the daemon under test): test/integration/faults.test.ts (a dockerd of its own), tls.test.ts and test/runtime/tls.ts (a TLS dockerd), ssh-*.test.ts and test/runtime/ssh.ts (the sshd forwards to dockerd), test/runtime/swarm.ts (the swarm's daemons), test/runtime/timeouts.ts and hardening.ts (no daemon)" >&2
     step podman-vitest npx vitest run --project integration --reporter=default --reporter=json \
       --outputFile.json="$REPORTS/podman.json" --exclude test/integration/faults.test.ts --exclude test/integration/tls.test.ts \
       --exclude "test/integration/ssh-*.test.ts" "$@"
     step podman-check-docs npx tsx scripts/check-docs.ts
     for suite in test/runtime/*.ts; do
-      case "$suite" in */harness.ts | */tls.ts | */ssh.ts | */swarm.ts | */timeouts.ts) continue ;; esac
+      case "$suite" in */harness.ts | */tls.ts | */ssh.ts | */swarm.ts | */timeouts.ts | */hardening.ts) continue ;; esac
       name=$(basename "$suite" .ts)
       step "podman-bun-$name" npx bun run "$suite"
       step "podman-deno-$name" npx deno run -A "$suite"
