@@ -4,6 +4,7 @@
  * newer API versions) is built on what `createDockerApi` returns.
  */
 import createClient from "openapi-fetch";
+import { toRequestBody } from "./body.js";
 import { DEFAULT_DOCKER_HOST, parseDockerHost, type Endpoint, type TlsOptions } from "./docker-host.js";
 import { DockerAbortError, InvalidOptionError } from "./errors.js";
 import {
@@ -117,6 +118,7 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
     fetch: (request: Request) => transport.fetch(request),
     querySerializer: serializeDockerQuery,
     pathSerializer: serializeDockerPath,
+    bodySerializer: serializeDockerBody,
   });
   const userAgent = options.userAgent ?? `berth/${BERTH_VERSION}`;
   // Checked here once: the hijack path writes it into the request head as is.
@@ -143,6 +145,25 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/**
+ * Request bodies: bytes, `Blob`s and web streams (build contexts, archives, image tarballs: what
+ * the generated types of binary bodies allow) and async iterables such as a Node `Readable`
+ * are sent as they are (streams stay streams); a string under a non-JSON Content-Type is sent
+ * as is; everything else is JSON. openapi-fetch's own serializer JSON-encodes a stream into `{}`.
+ */
+export function serializeDockerBody(body: unknown, headers?: Headers | Record<string, string | undefined>): unknown {
+  if (body instanceof Uint8Array || body instanceof ArrayBuffer || body instanceof ReadableStream) return body;
+  if (typeof Blob !== "undefined" && body instanceof Blob) return body;
+  if (typeof body === "object" && body !== null && !Array.isArray(body) && Symbol.asyncIterator in body) {
+    return toRequestBody(body as AsyncIterable<Uint8Array>, "body");
+  }
+  if (typeof body === "string") {
+    const type = headers instanceof Headers ? headers.get("Content-Type") : (headers?.["Content-Type"] ?? headers?.["content-type"]);
+    if (type && !/json/i.test(type)) return body;
+  }
+  return JSON.stringify(body);
 }
 
 /**

@@ -3,7 +3,7 @@
  *
  * @module berth
  */
-export { BERTH_VERSION, createDockerApi, serializeDockerPath, serializeDockerQuery } from "./api.js";
+export { BERTH_VERSION, createDockerApi, serializeDockerBody, serializeDockerPath, serializeDockerQuery } from "./api.js";
 export type { ConnectionOptions, DockerApi, DockerApiOptions } from "./api.js";
 export { DEFAULT_DOCKER_HOST, formatEndpoint, parseDockerHost } from "./docker-host.js";
 export type { Endpoint, TcpEndpoint, TlsOptions, UnixEndpoint } from "./docker-host.js";
