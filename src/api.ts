@@ -18,7 +18,8 @@ import {
 import { createTransport, type Runtime } from "./transport/index.js";
 import { DockerRequest } from "./transport/messages.js";
 import type { Transport } from "./transport/types.js";
-import { ApiVersionPin } from "./version.js";
+import { ApiVersionPin, type NewerThanDaemon } from "./version.js";
+import { versionGateMiddleware } from "./version-gate.js";
 import type { StrictClient } from "./versions/strict-client.js";
 import { createResponseValidation, type ResponseValidation, type ValidationOptions } from "./validation.js";
 
@@ -48,6 +49,17 @@ export interface ConnectionOptions extends ValidationOptions {
   transport?: Transport | undefined;
   /** Force a runtime's transport (normally detected). */
   runtime?: Runtime | undefined;
+  /**
+   * Refuse, before sending, a call the API version in use lacks (an operation or query parameter
+   * of a later version, src/version-gate.ts): `UnsupportedInApiVersionError`. Default true.
+   */
+  versionCheck?: boolean | undefined;
+  /**
+   * When the client's types describe a newer version than the daemon's newest: `"negotiate"`
+   * (default) speaks the daemon's version, as the docker CLI does (`apiVersion()` tells which);
+   * `"error"` fails the first call with `ApiVersionTooNewError` naming both versions.
+   */
+  newerThanDaemon?: NewerThanDaemon | undefined;
 }
 
 /**
@@ -111,7 +123,7 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
       },
       options.runtime,
     );
-  const pin = new ApiVersionPin(transport, preferred, options.apiVersion);
+  const pin = new ApiVersionPin(transport, preferred, options.apiVersion, options.newerThanDaemon);
   const api = createClient<Paths>({
     baseUrl: "http://docker",
     Request: DockerRequest as unknown as typeof Request,
@@ -123,7 +135,9 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
   const userAgent = options.userAgent ?? `berth/${BERTH_VERSION}`;
   // Checked here once: the hijack path writes it into the request head as is.
   validateHeaderValue("userAgent", userAgent);
-  api.use(versionPrefixMiddleware(pin), userAgentMiddleware(userAgent), errorMiddleware());
+  api.use(versionPrefixMiddleware(pin));
+  if (options.versionCheck !== false) api.use(versionGateMiddleware(pin));
+  api.use(userAgentMiddleware(userAgent), errorMiddleware());
   guardCalls(api, pin);
 
   const apiVersion = async (signal?: AbortSignal) => raceSignal(pin.resolve(), signal);

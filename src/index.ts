@@ -11,7 +11,9 @@ export * from "./errors.js";
 export { createTransport, detectRuntime } from "./transport/index.js";
 export type { ConnectOptions, RawConnection, Runtime, Transport, TransportOptions } from "./transport/index.js";
 export { ApiVersionPin, compareApiVersions, pickApiVersion, probeDaemonApiRange } from "./version.js";
-export type { DaemonApiRange } from "./version.js";
+export type { DaemonApiRange, NewerThanDaemon } from "./version.js";
+export { unsupportedCall } from "./version-gate.js";
+export { API_SINCE } from "./versions/api-since.js";
 export { connectionFromEnv, loadTlsDirectory } from "./env.js";
 export { createResponseValidation, isTolerableIssue, STRICT_VALIDATION } from "./validation.js";
 export type {
