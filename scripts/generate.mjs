@@ -28,8 +28,8 @@ const USAGE = `Usage: node scripts/generate.mjs [--spec FILE_OR_URL] [--version 
        node scripts/generate.mjs [--all] [--out BASE_DIR] [--check]
 
   (no arguments)   same as --all: regenerate everything committed under generated/
-  --all            v1.10 from spec/docker-api-v1.10.yaml and v1.41 from
-                   vendor/moby-api/v1.41.yaml
+  --all            v1.10 from spec/docker-api-v1.10.yaml, v1.41 and v1.56 from
+                   vendor/moby-api/v1.41.yaml and v1.56.yaml
                    (--out BASE_DIR then holds the v<X.Y>/ directories)
   --spec SRC       a single input: file or http(s) URL, YAML or JSON, Swagger 2.0 or OpenAPI 3.x
                    (without --spec and --all: spec/docker-api-v1.10.yaml → generated/v1.10/)
@@ -87,10 +87,11 @@ function planTargets(opts) {
     version: "1.41",
     overlay,
   };
+  const v156 = { source: path.resolve(repoRoot, "vendor/moby-api/v1.56.yaml"), version: "1.56", overlay };
   const all = !opts.spec && (opts.all || (opts.version === undefined && opts.out === undefined));
   if (all) {
     const base = opts.out ? path.resolve(opts.out) : path.join(repoRoot, "generated");
-    return [v110, v141].map((t) => ({ ...t, outDir: path.join(base, `v${t.version}`) }));
+    return [v110, v141, v156].map((t) => ({ ...t, outDir: path.join(base, `v${t.version}`) }));
   }
   if (!opts.spec) {
     const version = opts.version ?? "1.10";

@@ -6,10 +6,10 @@
 export { BERTH_VERSION, createDockerApi, serializeDockerBody, serializeDockerPath, serializeDockerQuery } from "./api.js";
 export type { ConnectionOptions, DockerApi, DockerApiOptions } from "./api.js";
 export { DEFAULT_DOCKER_HOST, formatEndpoint, parseDockerHost } from "./docker-host.js";
-export type { Endpoint, TcpEndpoint, TlsOptions, UnixEndpoint } from "./docker-host.js";
+export type { Endpoint, SshEndpoint, TcpEndpoint, TlsOptions, UnixEndpoint } from "./docker-host.js";
 export * from "./errors.js";
 export { createTransport, detectRuntime } from "./transport/index.js";
-export type { ConnectOptions, RawConnection, Runtime, Transport, TransportOptions } from "./transport/index.js";
+export type { ConnectOptions, RawConnection, Runtime, SshOptions, Transport, TransportOptions } from "./transport/index.js";
 export { ApiVersionPin, compareApiVersions, pickApiVersion, probeDaemonApiRange } from "./version.js";
 export type { DaemonApiRange, NewerThanDaemon } from "./version.js";
 export { unsupportedCall } from "./version-gate.js";
@@ -37,7 +37,9 @@ export type { JsonStreamItem, JsonStreamOptions } from "./codecs/json-stream.js"
 export * from "./exec/index.js";
 export * from "./logs/index.js";
 export * from "./versions/index.js";
+export * from "./generic/index.js";
 export * from "./client/index.js";
+export * from "./swarm/index.js";
 export type { ProgressMessage } from "./client/index.js";
 export { isBodyInput, toRequestBody } from "./body.js";
 export type { BodyInput } from "./body.js";

@@ -10767,7 +10767,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @description The ID of the created network. */
-                        Id?: string;
+                        Id: string;
                         Warning?: string;
                     };
                 };

@@ -2,7 +2,8 @@
 
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { buildDocument } from "./spec.mjs";
+import { applyKinds } from "./methods.mjs";
+import { buildDocument, parseDocument } from "./spec.mjs";
 import { renderVersion } from "./render.mjs";
 
 export const repoRoot = path.resolve(import.meta.dirname, "..", "..");
@@ -15,6 +16,9 @@ export const defaultOverlay = path.join(repoRoot, "overlays", "docker-engine-api
  */
 export async function generateFiles({ source, version, overlay = defaultOverlay, cwd = process.cwd(), format = "ts", zod = true }) {
   const { doc, apiVersion, inputName, report } = await buildDocument({ source, version, overlay, cwd });
+  // The runtime kinds are not corrections: every version gets them, whatever its input format.
+  const kindsFrom = overlay ?? defaultOverlay;
+  applyKinds(doc, parseDocument(await readFile(path.resolve(cwd, kindsFrom), "utf8"), path.basename(kindsFrom))["x-berth-kinds"]);
   const overlayName = report.converted && overlay ? path.relative(repoRoot, overlay).split(path.sep).join("/") : undefined;
   const files = await renderVersion(doc, { apiVersion, inputName, overlayName, format, zod });
   return { files, apiVersion, inputName, report };

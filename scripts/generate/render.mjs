@@ -3,11 +3,12 @@
 import openapiTS, { astToString } from "openapi-typescript";
 import ts from "typescript";
 import { generateValidatorModule } from "./validate.mjs";
+import { renderMethodsTs } from "./methods.mjs";
 import { generateZodModule } from "./zod.mjs";
 import { sortKeysDeep, stableJson, tsHeader } from "./util.mjs";
 
 /** Files written for each API version in the `ts` format, in the order they are written. */
-export const OUTPUT_FILES = ["openapi.json", "schema.ts", "validate.ts", "zod.ts", "index.ts"];
+export const OUTPUT_FILES = ["openapi.json", "schema.ts", "validate.ts", "zod.ts", "methods.ts", "index.ts"];
 
 /**
  * Output formats: `ts` (TypeScript sources, for a project that compiles or bundles them; what
@@ -84,12 +85,15 @@ export async function renderVersion(doc, { apiVersion, inputName, overlayName, f
     "",
     `export type { components, operations, paths } from "./schema.js";`,
     `export * from "./validate.js";`,
+    `export { definition, methods, operationCount } from "./methods.js";`,
+    `export type { Definition } from "./methods.js";`,
     "",
   ].join("\n");
   const sources = {
     "schema.ts": schemaTs,
     "validate.ts": validateTs,
     ...(zodTs === undefined ? {} : { "zod.ts": zodTs }),
+    "methods.ts": renderMethodsTs(sorted, { apiVersion, header }),
     "index.ts": indexTs,
   };
   return { "openapi.json": stableJson(sorted), ...(format === "js" ? compileModules(sources, header) : sources) };
