@@ -4,7 +4,8 @@
  * as compiled JavaScript on Node, and as TypeScript on Bun and on Deno (no --sloppy-imports):
  * networks, a volume without labels, a container with a bind, list filters, exec with stdin,
  * logs follow, push and pull with progress through the local registry, a build from a
- * directory, export, events and system df. Successful results are used without `!`.
+ * directory, export, events and system df, through the raw typed calls and (networks, volumes)
+ * the generated client's methods. Successful results are used without `!`.
  *
  * Needs DOCKER_HOST, BERTH_TEST_IMAGE and BERTH_TEST_REGISTRY (scripts/daemon.sh env).
  */
@@ -12,8 +13,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { containerLogs, createDockerApi, encodeFilters, fromEnv, readJsonStream, runExec, tarDirectory } from "berth-docker";
-import { apiVersion, validateVolume, type paths } from "./gen/v__VERSION__/index.js";
+import { containerLogs, createDocker, createDockerApi, encodeFilters, fromEnv, readJsonStream, runExec, tarDirectory } from "berth-docker";
+import { apiVersion, definition, validateVolume, type paths } from "./gen/v__VERSION__/index.js";
 
 const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
 const image = process.env["BERTH_TEST_IMAGE"] ?? "berth-test/busybox:latest";
@@ -56,6 +57,12 @@ try {
   cleanup.push(() => api.DELETE("/volumes/{name}", { params: { path: { name: volume.Name } } }));
   check(validateVolume(volume), "the volume answer validates");
   const labels: Record<string, string> = volume.Labels ?? {};
+
+  // The generated client of the same version, on the same connection: methods named from the
+  // operation ids, results are the data.
+  const modern = createDocker(definition, { core: docker });
+  check((await modern.networks.list({ filters: { name: [`${name}-net`] } })).length === 1, "networks.list with a filter");
+  check((await modern.volumes.inspect({ name: volume.Name })).Name === volume.Name, "volumes.inspect");
 
   // A container with a bind of the volume; exec with stdin writes through it.
   const { data: created } = await api.POST("/containers/create", {
