@@ -13,6 +13,9 @@
 #    "berth/v1.41" that is `instanceof` the class "berth" exports); runs the `berth` bin.
 # 4. Type-checks test/packaging/consumer.ts against the installed declarations with
 #    moduleResolution nodenext and bundler.
+# 5. scripts/consumer-test.sh with the same tarball: `berth generate` in a fresh project for
+#    1.25, 1.41 and 1.56, and test/consumer/program.ts through the 1.41 and 1.56 output on
+#    Node (compiled), Bun and Deno (no --sloppy-imports).
 #
 # Deno reads the package from the project's node_modules (`--node-modules-dir=manual`, bare and
 # `npm:` specifiers both resolve there): offline, a local tarball cannot be served to Deno's own
@@ -113,4 +116,6 @@ for resolution in nodenext bundler; do
     fail "consumer.ts does not type-check with moduleResolution $resolution"
   log "tsc with moduleResolution $resolution: ok"
 done
+# --- 5. regenerating as a user does it, with the same tarball (scripts/consumer-test.sh)
+bash "$ROOT/scripts/consumer-test.sh" "$TARBALL" || fail "the consumer test (berth generate in a fresh project) failed"
 log "all checks passed"

@@ -109,7 +109,9 @@ step vitest npx vitest run --reporter=default --reporter=json --outputFile.json=
 step check-docs npx tsx scripts/check-docs.ts
 
 # The npm package as users get it: packed, installed into a fresh project, imported and used on
-# Node, Bun and Deno, its types checked with nodenext and bundler resolution (scripts/pack-test.sh).
+# Node, Bun and Deno, its types checked with nodenext and bundler resolution; then, with the same
+# tarball, `berth generate` there and a program through the generated clients on all three
+# runtimes (scripts/pack-test.sh, which runs scripts/consumer-test.sh).
 step pack-test bash scripts/pack-test.sh
 
 # 10 000 calls, 200 attach sessions, 200 aborted streams: descriptors back at the baseline.

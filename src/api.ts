@@ -4,6 +4,7 @@
  * newer API versions) is built on what `createDockerApi` returns.
  */
 import createClient from "openapi-fetch";
+import { toRequestBody } from "./body.js";
 import { checkConnectionOptions } from "./connection-options.js";
 import { DEFAULT_DOCKER_HOST, parseDockerHost, type Endpoint, type TlsOptions } from "./docker-host.js";
 import { DockerAbortError, InvalidOptionError } from "./errors.js";
@@ -21,7 +22,8 @@ import { DockerRequest } from "./transport/messages.js";
 import { checkTransportTimeouts } from "./transport/options.js";
 import type { SshOptions } from "./transport/ssh.js";
 import type { Transport } from "./transport/types.js";
-import { ApiVersionPin } from "./version.js";
+import { ApiVersionPin, type NewerThanDaemon } from "./version.js";
+import { versionGateMiddleware } from "./version-gate.js";
 import type { StrictClient } from "./versions/strict-client.js";
 import { createResponseValidation, type ResponseValidation, type ValidationOptions } from "./validation.js";
 
@@ -66,6 +68,17 @@ export interface ConnectionOptions extends ValidationOptions {
   transport?: Transport | undefined;
   /** Force a runtime's transport (normally detected). */
   runtime?: Runtime | undefined;
+  /**
+   * Refuse, before sending, a call the API version in use lacks (an operation or query parameter
+   * of a later version, src/version-gate.ts): `UnsupportedInApiVersionError`. Default true.
+   */
+  versionCheck?: boolean | undefined;
+  /**
+   * When the client's types describe a newer version than the daemon's newest: `"negotiate"`
+   * (default) speaks the daemon's version, as the docker CLI does (`apiVersion()` tells which);
+   * `"error"` fails the first call with `ApiVersionTooNewError` naming both versions.
+   */
+  newerThanDaemon?: NewerThanDaemon | undefined;
 }
 
 /**
@@ -135,18 +148,21 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
       },
       options.runtime,
     );
-  const pin = new ApiVersionPin(transport, preferred, options.apiVersion);
+  const pin = new ApiVersionPin(transport, preferred, options.apiVersion, options.newerThanDaemon);
   const api = createClient<Paths>({
     baseUrl: "http://docker",
     Request: DockerRequest as unknown as typeof Request,
     fetch: (request: Request) => transport.fetch(request),
     querySerializer: serializeDockerQuery,
     pathSerializer: serializeDockerPath,
+    bodySerializer: serializeDockerBody,
   });
   const userAgent = options.userAgent ?? `berth/${BERTH_VERSION}`;
   // Checked here once: the hijack path writes it into the request head as is.
   validateHeaderValue("userAgent", userAgent);
-  api.use(versionPrefixMiddleware(pin), userAgentMiddleware(userAgent), errorMiddleware(), blankBodyMiddleware());
+  api.use(versionPrefixMiddleware(pin));
+  if (options.versionCheck !== false) api.use(versionGateMiddleware(pin));
+  api.use(userAgentMiddleware(userAgent), errorMiddleware(), blankBodyMiddleware());
   guardCalls(api, pin);
 
   const apiVersion = async (signal?: AbortSignal) => raceSignal(pin.resolve(), signal);
@@ -168,6 +184,25 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/**
+ * Request bodies: bytes, `Blob`s and web streams (build contexts, archives, image tarballs: what
+ * the generated types of binary bodies allow) and async iterables such as a Node `Readable`
+ * are sent as they are (streams stay streams); a string under a non-JSON Content-Type is sent
+ * as is; everything else is JSON. openapi-fetch's own serializer JSON-encodes a stream into `{}`.
+ */
+export function serializeDockerBody(body: unknown, headers?: Headers | Record<string, string | undefined>): unknown {
+  if (body instanceof Uint8Array || body instanceof ArrayBuffer || body instanceof ReadableStream) return body;
+  if (typeof Blob !== "undefined" && body instanceof Blob) return body;
+  if (typeof body === "object" && body !== null && !Array.isArray(body) && Symbol.asyncIterator in body) {
+    return toRequestBody(body as AsyncIterable<Uint8Array>, "body");
+  }
+  if (typeof body === "string") {
+    const type = headers instanceof Headers ? headers.get("Content-Type") : (headers?.["Content-Type"] ?? headers?.["content-type"]);
+    if (type && !/json/i.test(type)) return body;
+  }
+  return JSON.stringify(body);
 }
 
 /**

@@ -30,6 +30,8 @@ export type DockerErrorCode =
   | "ERR_MISSING_REPO"
   | "ERR_MISSING_OUTPUT_STREAM"
   | "ERR_VERSION"
+  | "ERR_UNSUPPORTED_IN_API_VERSION"
+  | "ERR_API_VERSION_TOO_NEW"
   | "ERR_LISTENER_ALREADY_EXISTS"
   | "ERR_NO_LISTENERS"
   | "ERR_UNSUPPORTED_RUNTIME"
@@ -431,7 +433,55 @@ export class MissingRepoError extends InvalidOptionError {
 /** No API version both sides accept. */
 export class DockerVersionError extends DockerError {
   override name = "DockerVersionError";
-  override readonly code = "ERR_VERSION";
+  override readonly code: DockerErrorCode = "ERR_VERSION";
+}
+
+/**
+ * A call the API version in use lacks: the operation, or one of its query parameters, appeared
+ * in a later version (by the upstream documents and moby's CHANGELOG; src/version-gate.ts).
+ * Thrown before anything is sent.
+ */
+export class UnsupportedInApiVersionError extends DockerVersionError {
+  override name = "UnsupportedInApiVersionError";
+  override readonly code = "ERR_UNSUPPORTED_IN_API_VERSION";
+  /** `"METHOD /path"` of the operation. */
+  readonly operation: string;
+  /** The query parameter that is too new, when it is one (not the operation). */
+  readonly parameter: string | undefined;
+  /** The version it appeared in. */
+  readonly since: string;
+  /** The API version in use. */
+  readonly apiVersion: string;
+  constructor(details: { operation: string; parameter?: string | undefined; since: string; apiVersion: string }) {
+    const what = details.parameter === undefined ? details.operation : `query parameter ${details.parameter} of ${details.operation}`;
+    super(
+      `${what} needs API ${details.since} or later, but this client speaks API ${details.apiVersion} with the daemon (pass versionCheck: false to send it anyway)`,
+    );
+    this.operation = details.operation;
+    this.parameter = details.parameter;
+    this.since = details.since;
+    this.apiVersion = details.apiVersion;
+  }
+}
+
+/**
+ * The client's types describe a newer API version than the daemon's newest, and the client was
+ * made with `newerThanDaemon: "error"` (the default negotiates down instead).
+ */
+export class ApiVersionTooNewError extends DockerVersionError {
+  override name = "ApiVersionTooNewError";
+  override readonly code = "ERR_API_VERSION_TOO_NEW";
+  /** The version the client's types describe. */
+  readonly preferredVersion: string;
+  /** The daemon's newest API version. */
+  readonly daemonVersion: string;
+  constructor(preferredVersion: string, daemonVersion: string) {
+    super(
+      `the client is typed for API ${preferredVersion}, but the daemon speaks at most API ${daemonVersion} (newerThanDaemon: "error"; "negotiate" would use ${daemonVersion})`,
+    );
+    this.preferredVersion = preferredVersion;
+    this.daemonVersion = daemonVersion;
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
  *
  * @module berth
  */
-export { BERTH_VERSION, createDockerApi, serializeDockerPath, serializeDockerQuery } from "./api.js";
+export { BERTH_VERSION, createDockerApi, serializeDockerBody, serializeDockerPath, serializeDockerQuery } from "./api.js";
 export type { ConnectionOptions, DockerApi, DockerApiOptions } from "./api.js";
 export { DEFAULT_DOCKER_HOST, formatEndpoint, parseDockerHost } from "./docker-host.js";
 export type { Endpoint, SshEndpoint, TcpEndpoint, TlsOptions, UnixEndpoint } from "./docker-host.js";
@@ -11,7 +11,9 @@ export * from "./errors.js";
 export { createTransport, detectRuntime } from "./transport/index.js";
 export type { ConnectOptions, RawConnection, Runtime, SshOptions, Transport, TransportOptions } from "./transport/index.js";
 export { ApiVersionPin, compareApiVersions, pickApiVersion, probeDaemonApiRange } from "./version.js";
-export type { DaemonApiRange } from "./version.js";
+export type { DaemonApiRange, NewerThanDaemon } from "./version.js";
+export { unsupportedCall } from "./version-gate.js";
+export { API_SINCE } from "./versions/api-since.js";
 export { connectionFromEnv, loadTlsDirectory } from "./env.js";
 export { createResponseValidation, isTolerableIssue, STRICT_VALIDATION } from "./validation.js";
 export type {

@@ -15,7 +15,7 @@
  *    preferred version; one that reports no `MinAPIVersion` (before API 1.21) accepts
  *    everything up to its own, so the lower bound is open.
  */
-import { DockerApiError, DockerVersionError, isDockerError } from "./errors.js";
+import { ApiVersionTooNewError, DockerApiError, DockerVersionError, InvalidOptionError, isDockerError } from "./errors.js";
 import { DockerRequest } from "./transport/messages.js";
 import type { Transport } from "./transport/types.js";
 
@@ -71,6 +71,12 @@ export async function probeDaemonApiRange(transport: Transport, signal?: AbortSi
   return { maxVersion: asString(record["ApiVersion"]), minVersion: asString(record["MinAPIVersion"]) };
 }
 
+/**
+ * What to do when the client's types are newer than the daemon's newest version: `"negotiate"`
+ * speaks the daemon's version (rule 2 above); `"error"` refuses with `ApiVersionTooNewError`.
+ */
+export type NewerThanDaemon = "negotiate" | "error";
+
 /** Resolves the API version once and hands the same answer to every later request. */
 export class ApiVersionPin {
   #pinned: string | undefined;
@@ -78,10 +84,16 @@ export class ApiVersionPin {
   readonly #preferred: string;
   readonly #transport: Transport;
 
-  constructor(transport: Transport, preferred: string, explicit?: string) {
+  readonly #newerThanDaemon: NewerThanDaemon;
+
+  constructor(transport: Transport, preferred: string, explicit?: string, newerThanDaemon: NewerThanDaemon = "negotiate") {
     this.#transport = transport;
     this.#preferred = assertApiVersion(preferred);
     if (explicit !== undefined) this.#pinned = assertApiVersion(explicit);
+    if (newerThanDaemon !== "negotiate" && newerThanDaemon !== "error") {
+      throw new InvalidOptionError("newerThanDaemon", `must be "negotiate" or "error", got ${JSON.stringify(newerThanDaemon)}`);
+    }
+    this.#newerThanDaemon = newerThanDaemon;
   }
 
   /** The pinned version, or undefined before the first request resolved it. */
@@ -94,6 +106,10 @@ export class ApiVersionPin {
     if (this.#pinned !== undefined) return this.#pinned;
     this.#pending ??= probeDaemonApiRange(this.#transport, signal).then(
       (range) => {
+        // Thrown here, the refusal stays: every later call gets the same error, no new probe.
+        if (this.#newerThanDaemon === "error" && range.maxVersion && compareApiVersions(this.#preferred, range.maxVersion) > 0) {
+          throw new ApiVersionTooNewError(this.#preferred, range.maxVersion);
+        }
         this.#pinned = pickApiVersion(this.#preferred, range);
         return this.#pinned;
       },

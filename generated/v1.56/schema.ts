@@ -14646,15 +14646,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Build cache entries (daemons answering API 1.52 and older). */
+                        BuildCache?: components["schemas"]["BuildCache"][] | null;
                         BuildCacheUsage?: components["schemas"]["BuildCacheDiskUsage"];
+                        /** @description Containers (daemons answering API 1.52 and older). */
+                        Containers?: components["schemas"]["ContainerSummary"][] | null;
                         ContainerUsage?: components["schemas"]["ContainersDiskUsage"];
+                        /** @description Images (daemons answering API 1.52 and older). */
+                        Images?: components["schemas"]["ImageSummary"][] | null;
                         ImageUsage?: components["schemas"]["ImagesDiskUsage"];
+                        /**
+                         * Format: int64
+                         * @description Total size of all image layers (daemons answering API 1.52 and older).
+                         */
+                        LayersSize?: number;
+                        /** @description Volumes (daemons answering API 1.52 and older). */
+                        Volumes?: components["schemas"]["Volume"][] | null;
                         VolumeUsage?: components["schemas"]["VolumesDiskUsage"];
                     };
                     "text/plain": {
+                        /** @description Build cache entries (daemons answering API 1.52 and older). */
+                        BuildCache?: components["schemas"]["BuildCache"][] | null;
                         BuildCacheUsage?: components["schemas"]["BuildCacheDiskUsage"];
+                        /** @description Containers (daemons answering API 1.52 and older). */
+                        Containers?: components["schemas"]["ContainerSummary"][] | null;
                         ContainerUsage?: components["schemas"]["ContainersDiskUsage"];
+                        /** @description Images (daemons answering API 1.52 and older). */
+                        Images?: components["schemas"]["ImageSummary"][] | null;
                         ImageUsage?: components["schemas"]["ImagesDiskUsage"];
+                        /**
+                         * Format: int64
+                         * @description Total size of all image layers (daemons answering API 1.52 and older).
+                         */
+                        LayersSize?: number;
+                        /** @description Volumes (daemons answering API 1.52 and older). */
+                        Volumes?: components["schemas"]["Volume"][] | null;
                         VolumeUsage?: components["schemas"]["VolumesDiskUsage"];
                     };
                 };

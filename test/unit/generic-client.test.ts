@@ -121,7 +121,8 @@ function expectRequestShape(entry: MethodEntry, request: Recorded, version: stri
 async function callEveryOperation(definition: VersionDefinition) {
   for (const { group, name, entry } of entriesOf(definition.methods)) {
     const { transport, requests, connects } = recordingTransport(answerFor(entry));
-    const docker = createDocker(definition, { transport, apiVersion: definition.apiVersion }) as unknown as Record<
+    // The recorded answers are placeholders, not the schemas' shapes: answers are not validated here.
+    const docker = createDocker(definition, { transport, apiVersion: definition.apiVersion, validation: "off" }) as unknown as Record<
       string,
       Record<string, (options: unknown) => unknown>
     >;
