@@ -12,15 +12,24 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { defaultOverlay, diffAgainst, generateFiles, repoRoot, writeFiles } from "./generate/pipeline.mjs";
-import { isUrl } from "./generate/spec.mjs";
+import { checkGeneratorTools } from "./generate/tools.mjs";
+
+// The tools are checked before the generator modules that import them are loaded.
+try {
+  checkGeneratorTools();
+} catch (err) {
+  console.error(`generate: ${err.message}`);
+  process.exit(1);
+}
+const { defaultOverlay, diffAgainst, generateFiles, repoRoot, writeFiles } = await import("./generate/pipeline.mjs");
+const isUrl = (s) => /^https?:\/\//i.test(s);
 
 const USAGE = `Usage: node scripts/generate.mjs [--spec FILE_OR_URL] [--version X.Y] [--out DIR] [--check]
        node scripts/generate.mjs [--all] [--out BASE_DIR] [--check]
 
   (no arguments)   same as --all: regenerate everything committed under generated/
-  --all            v1.10 from spec/docker-api-v1.10.yaml and v1.41 from
-                   vendor/moby-api/v1.41.yaml
+  --all            v1.10 from spec/docker-api-v1.10.yaml, v1.41 and v1.56 from
+                   vendor/moby-api/v1.41.yaml and v1.56.yaml
                    (--out BASE_DIR then holds the v<X.Y>/ directories)
   --spec SRC       a single input: file or http(s) URL, YAML or JSON, Swagger 2.0 or OpenAPI 3.x
                    (without --spec and --all: spec/docker-api-v1.10.yaml → generated/v1.10/)
@@ -78,10 +87,11 @@ function planTargets(opts) {
     version: "1.41",
     overlay,
   };
+  const v156 = { source: path.resolve(repoRoot, "vendor/moby-api/v1.56.yaml"), version: "1.56", overlay };
   const all = !opts.spec && (opts.all || (opts.version === undefined && opts.out === undefined));
   if (all) {
     const base = opts.out ? path.resolve(opts.out) : path.join(repoRoot, "generated");
-    return [v110, v141].map((t) => ({ ...t, outDir: path.join(base, `v${t.version}`) }));
+    return [v110, v141, v156].map((t) => ({ ...t, outDir: path.join(base, `v${t.version}`) }));
   }
   if (!opts.spec) {
     const version = opts.version ?? "1.10";

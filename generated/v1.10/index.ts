@@ -5,3 +5,5 @@ export const apiVersion = "1.10";
 
 export type { components, operations, paths } from "./schema.js";
 export * from "./validate.js";
+export { definition, methods, operationCount } from "./methods.js";
+export type { Definition } from "./methods.js";

@@ -7141,7 +7141,7 @@ export interface components {
              */
             Labels: {
                 [key: string]: string;
-            };
+            } | null;
             /**
              * @description Mount path of the volume on the host.
              * @example /var/lib/docker/volumes/tardis
@@ -10767,7 +10767,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @description The ID of the created network. */
-                        Id?: string;
+                        Id: string;
                         Warning?: string;
                     };
                 };

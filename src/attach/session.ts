@@ -212,7 +212,7 @@ export class AttachSession {
             }
             if (result.done) {
               try {
-                demuxer?.end();
+                demuxer?.end((piece) => controller.enqueue(piece));
               } catch (error) {
                 controller.error(error);
                 this.#finish(error);

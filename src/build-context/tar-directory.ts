@@ -93,6 +93,20 @@ export async function tarDirectory(directory: string, options: TarDirectoryOptio
 }
 
 /**
+ * Tars a directory as it is (no Dockerfile needed, no ignore file read): the body of an archive
+ * upload (`PUT /containers/{id}/archive`), with the directory's contents at the archive's root.
+ * `exclude` takes `.dockerignore` patterns.
+ */
+export async function archiveDirectory(
+  directory: string,
+  options: { exclude?: readonly string[] | undefined; readChunkBytes?: number | undefined } = {},
+): Promise<ReadableStream<Uint8Array>> {
+  const contextDir = await resolveContextDir(directory);
+  const chunkBytes = options.readChunkBytes ?? DEFAULT_READ_CHUNK_BYTES;
+  return archiveStream(contextDir, new DockerignoreMatcher([...(options.exclude ?? [])]), chunkBytes, await loadArchiveTools());
+}
+
+/**
  * The CLI's `TrimBuildFilesFromExcludes`: exceptions so `.dockerignore` and the Dockerfile are
  * always sent even when the patterns exclude them.
  */

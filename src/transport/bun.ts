@@ -14,10 +14,11 @@ import { checkedTlsMaterial, createHttp1Fetch, nodeTlsOptions } from "./node.js"
 import { nodeSocketToRaw, waitForConnect } from "./node-socket.js";
 import { checkSignal } from "./options.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type RawConnection, type Transport, type TransportOptions } from "./types.js";
+import { socketEndpoint } from "./types.js";
 
 /** Creates the Bun transport for one endpoint. */
 export function createBunTransport(options: TransportOptions): Transport {
-  const { endpoint } = options;
+  const endpoint = socketEndpoint(options.endpoint);
   const endpointText = formatEndpoint(endpoint);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const isTls = endpoint.kind === "tcp" && endpoint.tls !== undefined;

@@ -17,6 +17,7 @@ import { createHttp1Fetch } from "./node.js";
 import { nodeSocketToRaw, waitForConnect } from "./node-socket.js";
 import { checkSignal } from "./options.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type RawConnection, type Transport, type TransportOptions } from "./types.js";
+import { socketEndpoint } from "./types.js";
 
 /** The part of the Deno namespace berth uses; declared here so the package type-checks under Node. */
 interface DenoConn {
@@ -39,7 +40,7 @@ function deno(): DenoNamespace {
 
 /** Creates the Deno transport for one endpoint. */
 export function createDenoTransport(options: TransportOptions): Transport {
-  const { endpoint } = options;
+  const endpoint = socketEndpoint(options.endpoint);
   const endpointText = formatEndpoint(endpoint);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const tlsOptions = endpoint.kind === "tcp" ? endpoint.tls : undefined;

@@ -8,6 +8,7 @@ import { DockerAbortError, DockerTimeoutError, connectionErrorFrom, isDockerErro
 import type { RequestBody, TransportRequest } from "./messages.js";
 import { checkSignal } from "./options.js";
 import type { ConnectOptions, RawConnection, Transport, TransportOptions } from "./types.js";
+import { socketEndpoint } from "./types.js";
 
 /** What a runtime supplies: its fetch with the dialling options applied. */
 export interface RuntimeFetchParts {
@@ -19,7 +20,7 @@ export interface RuntimeFetchParts {
 
 /** Builds a Transport on a runtime fetch. */
 export function createFetchBasedTransport(options: TransportOptions, parts: RuntimeFetchParts): Transport {
-  const { endpoint } = options;
+  const endpoint = socketEndpoint(options.endpoint);
   const endpointText = formatEndpoint(endpoint);
   const headersTimeoutMs = options.headersTimeoutMs ?? 0;
   const origin =

@@ -14,8 +14,8 @@
  */
 import net from "node:net";
 import tls from "node:tls";
-import type { Endpoint } from "../docker-host.js";
-import { DockerAbortError, redactPath, type RequestSummary } from "../errors.js";
+import { hostHeaderOf, type Endpoint } from "../docker-host.js";
+import { DockerAbortError, InvalidOptionError, redactPath, type RequestSummary } from "../errors.js";
 import { pathOf, requestHead } from "./http1-codec.js";
 import { Http1Connection, StaleConnection, type ConnectionOwner, type ExchangeTimeouts, type Http1Socket } from "./http1-exchange.js";
 import type { TransportRequest } from "./messages.js";
@@ -86,8 +86,7 @@ export class Http1Pool implements ConnectionOwner {
     this.options = options;
     this.endpointText = options.endpointText;
     const { endpoint } = options;
-    this.#hostHeader =
-      endpoint.kind === "unix" ? "docker" : `${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
+    this.#hostHeader = hostHeaderOf(endpoint);
     this.#basePath = endpoint.kind === "tcp" ? endpoint.basePath : "";
     this.#dial = options.dial ?? netDial(options);
     this.#responseMs = options.responseTimeoutMs ?? 0;
@@ -211,6 +210,7 @@ export class Http1Pool implements ConnectionOwner {
 function netDial(options: Http1PoolOptions): Http1Dial {
   const { endpoint, endpointText } = options;
   return async ({ signal, connectTimeoutMs, request }) => {
+    if (endpoint.kind === "ssh") throw new InvalidOptionError("dial", "an ssh:// endpoint needs the ssh transport");
     const socket: net.Socket =
       endpoint.kind === "unix"
         ? net.connect({ path: endpoint.socketPath })

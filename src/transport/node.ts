@@ -15,10 +15,11 @@ import { Http1Pool } from "./http1-pool.js";
 import { nodeSocketToRaw, waitForConnect } from "./node-socket.js";
 import { DEFAULT_STREAM_IDLE_TIMEOUT_MS, checkSignal } from "./options.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type RawConnection, type Transport, type TransportOptions } from "./types.js";
+import { socketEndpoint } from "./types.js";
 
 /** Creates the Node transport for one endpoint. */
 export function createNodeTransport(options: TransportOptions): Transport {
-  const { endpoint } = options;
+  const endpoint = socketEndpoint(options.endpoint);
   const endpointText = formatEndpoint(endpoint);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const isTls = endpoint.kind === "tcp" && endpoint.tls !== undefined;

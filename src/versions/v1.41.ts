@@ -11,6 +11,9 @@
  */
 import { createDockerApi, type ConnectionOptions, type DockerApi } from "../api.js";
 import type { components, operations, paths } from "../../generated/v1.41/index.js";
+import { definition } from "../../generated/v1.41/methods.js";
+import { createDocker, type DockerOptions } from "../generic/client.js";
+import type { Docker } from "../generic/types.js";
 import type { JsonRequestBody, JsonResponse, QueryParameters } from "./types.js";
 
 /** The generated v1.41 types, for code that needs more than the aliases below. */
@@ -34,6 +37,23 @@ export type DockerApiV141Options = ConnectionOptions;
  */
 export function createDockerApiV141(options: DockerApiV141Options = {}): DockerApiV141 {
   return createDockerApi<paths>({ ...options, preferredVersion: API_VERSION_V141 });
+}
+
+/** The generic client typed for API 1.41: every operation as a method (see docs/generic-client.md). */
+export type DockerV141 = Docker<typeof definition>;
+
+/** The API 1.41 method table, for `createDocker(definitionV141, options)`. */
+export { definition as definitionV141 } from "../../generated/v1.41/methods.js";
+
+/**
+ * Creates the generic client for API 1.41: `docker.containers.create({ body })`,
+ * `docker.networks.list()`, `docker.system.dataUsage()`, ... Negotiation aims for 1.41.
+ * @example
+ * await using docker = createDockerV141({ host: process.env.DOCKER_HOST });
+ * const { Id } = await docker.containers.create({ body: { Image: "busybox", Cmd: ["true"] } });
+ */
+export function createDockerV141(options: DockerOptions = {}): DockerV141 {
+  return createDocker(definition, options);
 }
 
 type Schemas = components["schemas"];
