@@ -171,8 +171,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   // Warm-up: whatever the runtime opens once (its event loop's descriptors, lazily loaded
   // modules) is opened here, before the baseline.
-  // Several clients, one after the other: Deno's node:net opens two sockets of its own (kept
-  // for the process's life) at about the third connection, whoever makes it.
+  // Several clients, one after the other (see `slack` below for Deno).
   for (let i = 0; i < 4; i++) {
     const warm = createDockerApi<any>({ host: host!, preferredVersion: "1.41", apiVersion: "1.41" });
     await warm.api.GET("/_ping", { parseAs: "text" });
@@ -195,13 +194,18 @@ async function main(): Promise<number> {
   await docker.close();
   // Destroyed sockets are closed by the event loop on its next turns.
   let after = descriptors();
-  for (let i = 0; i < 20 && (after.fds > baseline.fds || after.sockets > baseline.sockets); i++) {
+  // Deno's node:net opens two sockets of its own (kept for the process's life) at a point no
+  // warm-up pins down (seen at the third connection, and sometimes later): allowed there, a
+  // leak of the workload's 10 000 calls, 200 attaches or 200 streams shows far beyond it.
+  const slack = (globalThis as { Deno?: unknown }).Deno ? 2 : 0;
+  const over = (now: { fds: number; sockets: number }) => now.fds > baseline.fds + slack || now.sockets > baseline.sockets + slack;
+  for (let i = 0; i < 20 && over(after); i++) {
     await delay(50);
     after = descriptors();
   }
   const seconds = (performance.now() - started) / 1000;
 
-  const leaked = after.fds > baseline.fds || after.sockets > baseline.sockets;
+  const leaked = over(after);
   console.log(
     `[check-leaks] ${done.calls} calls, ${done.attachSessions} attach sessions, ${done.abortedStreams} aborted streams in ${seconds.toFixed(1)} s`,
   );

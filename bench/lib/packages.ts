@@ -112,7 +112,8 @@ function ownParts(pkgDir: string): { name: string; bytes: number }[] {
     .slice(0, 5);
 }
 
-function describe(name: string, version: string, dir: string, entry: string, problems: string[]): InstalledPackage {
+/** `packageName`: the directory under node_modules when it differs from the contender's name (berth is `berth-docker`). */
+function describe(name: string, version: string, dir: string, entry: string, problems: string[], packageName = name): InstalledPackage {
   const nodeModules = path.join(dir, "node_modules");
   return {
     name,
@@ -121,7 +122,7 @@ function describe(name: string, version: string, dir: string, entry: string, pro
     bytes: duBytes(nodeModules, dir),
     ...inspectTree(nodeModules),
     largest: largestPackages(nodeModules),
-    ownLargest: ownParts(path.join(nodeModules, name)),
+    ownLargest: ownParts(path.join(nodeModules, packageName)),
     entry,
     problems,
   };
@@ -209,5 +210,5 @@ export function installBerth(withScripts: boolean): InstalledPackage {
     if (!fallback) throw new Error(problems.join("; "));
     entry = path.join(installed, fallback);
   }
-  return describe("berth", manifest.version, dir, entry, problems);
+  return describe("berth", manifest.version, dir, entry, problems, "berth-docker");
 }

@@ -62,6 +62,8 @@ export interface BenchResults {
     daemon: { version: string; apiVersion: string; minApiVersion?: string | undefined; storageDriver?: string | undefined };
     clients: Record<string, string>;
     config: BenchConfig;
+    /** Remarks on how the run was made (a scenario re-run and merged in), shown under the heading. */
+    notes?: string[] | undefined;
   };
   smallCalls: Partial<Record<RuntimeName, SmallCallsResult | Failed>>;
   lifecycle?: LifecycleResult | Failed | undefined;

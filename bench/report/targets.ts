@@ -197,9 +197,11 @@ function streamVerdicts(result: StreamsResult, runtime: RuntimeName): { verdicts
     judge("client CPU per MB ≤ 1.1x the raw client", raw, "raw", "cpuMsPer100MB", 1.1);
     if (wantProfile && runtime === "node") profiles.push({ kind: "stream", stream: kind, sizeMiB: large.sizeMiB });
     const berthSmall = small.rows.find((r) => r.client === "berth");
+    const rawSmall = small.rows.find((r) => r.client === "raw");
     if (small !== large && berth?.peakRssMiB && berthSmall?.peakRssMiB) {
       const growth = berth.peakRssMiB.median - berthSmall.peakRssMiB.median;
       const met = growth <= FLAT_MEMORY_SLACK_MIB;
+      const rawGrowth = raw?.peakRssMiB && rawSmall?.peakRssMiB ? raw.peakRssMiB.median - rawSmall.peakRssMiB.median : undefined;
       verdicts.push({
         group,
         runtime,
@@ -209,7 +211,11 @@ function streamVerdicts(result: StreamsResult, runtime: RuntimeName): { verdicts
         measured: `${fmt(berthSmall.peakRssMiB.median, 0)} → ${fmt(berth.peakRssMiB.median, 0)} MiB (${growth >= 0 ? "+" : ""}${fmt(growth, 0)} MiB)`,
         why: met
           ? undefined
-          : `peak RSS grew ${fmt(growth, 0)} MiB for ${large.sizeMiB - small.sizeMiB} MiB more data: something buffers in proportion to the stream`,
+          : `peak RSS grew ${fmt(growth, 0)} MiB for ${large.sizeMiB - small.sizeMiB} MiB more data` +
+            (rawGrowth !== undefined && rawGrowth >= growth
+              ? `; the raw client's grew ${fmt(rawGrowth, 0)} MiB on ${runtime} too: the runtime collects later, nothing buffers in proportion to the stream`
+              : `: something buffers in proportion to the stream` +
+                (rawGrowth !== undefined ? ` (the raw client's grew ${fmt(rawGrowth, 0)} MiB)` : "")),
       });
     }
   }

@@ -58,6 +58,12 @@ export interface ContainerLogsOptions {
   highWaterMark?: number | undefined;
   /** Largest frame a header may declare (default 64 MiB). */
   maxFrameBytes?: number | undefined;
+  /**
+   * Milliseconds of silence allowed between two reads of the log stream (0 = off); then
+   * `closed` rejects with `DockerTimeoutError` (phase `idle`). Default: the client's
+   * `streamIdleTimeoutMs`, off with `follow` (docs/security.md, "Timeouts").
+   */
+  idleTimeoutMs?: number | undefined;
 }
 
 /**
@@ -99,6 +105,8 @@ export async function containerLogs<Paths extends LogsPaths>(
       params: { path: { id: container }, query: query as Record<string, unknown> },
       parseAs: "stream",
       signal: request.signal,
+      // Passed through to the transport request (openapi-fetch hands extra options to it).
+      ...((options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}) as {}),
     });
   } finally {
     signal?.removeEventListener("abort", onAbort);

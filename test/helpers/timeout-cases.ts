@@ -184,6 +184,38 @@ export const timeoutCases: TimeoutCase[] = [
       ),
   },
   {
+    name: "a followed log through the client: not cut by default; with idleTimeoutMs, `closed` rejects (phase idle)",
+    run: () =>
+      withServer(
+        async (socket, head) => {
+          socket.write("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+          if (head.includes("since=")) return; // silent from here on
+          await sleep(BOUND_MS * 3);
+          const frame = Buffer.concat([Buffer.from([1, 0, 0, 0, 0, 0, 0, 3]), Buffer.from("hi\n")]);
+          socket.write(`${frame.length.toString(16)}\r\n`);
+          socket.write(frame);
+          socket.write("\r\n0\r\n\r\n");
+        },
+        async (host) => {
+          const docker = new DockerClient({ host, apiVersion: "1.41", streamIdleTimeoutMs: BOUND_MS });
+          const quiet = await docker.containerLogs({ container: "x", follow: true, tty: false });
+          let text = "";
+          for await (const piece of quiet.output) text += new TextDecoder().decode(piece.data);
+          await quiet.closed;
+          check(text === "hi\n", `the followed log after its silence, got ${JSON.stringify(text)}`);
+          const cut = await docker.containerLogs({ container: "x", follow: true, tty: false, since: 1, idleTimeoutMs: BOUND_MS });
+          const error = await rejection(
+            (async () => {
+              for await (const _ of cut.output);
+            })(),
+            "a silent followed log with idleTimeoutMs",
+          );
+          check(isTimeout(error, "idle"), `idle timeout, got ${describe(error)}`);
+          await docker.close();
+        },
+      ),
+  },
+  {
     name: "a body the reader does not ask for is paused, not idle",
     run: () =>
       withServer(

@@ -1,5 +1,5 @@
 /**
- * berth's HTTP/1.1 client on Node (src/transport/node-http1.ts) against raw servers that write
+ * berth's HTTP/1.1 client (src/transport/http1-*.ts; on Node, Bun and Deno) against raw servers that write
  * exactly the bytes under test: body framing (chunked with extensions and trailers, split at
  * any byte; Content-Length; until close), interim answers, keep-alive reuse and its limits,
  * stale pooled connections, the connection bound, request bodies, and malformed answers.
