@@ -121,7 +121,8 @@ function describe(name: string, version: string, dir: string, entry: string, pro
     bytes: duBytes(nodeModules, dir),
     ...inspectTree(nodeModules),
     largest: largestPackages(nodeModules),
-    ownLargest: ownParts(path.join(nodeModules, name)),
+    // berth is published as berth-docker (the name berth on npm is taken).
+    ownLargest: ownParts(path.join(nodeModules, name === "berth" ? "berth-docker" : name)),
     entry,
     problems,
   };

@@ -186,6 +186,11 @@ function runtimeCommand(runtime: RuntimeName, script: string, root: string): str
   return [process.execPath, script];
 }
 
+/** The `berth-docker/v1.41` entry beside berth's main entry (a package name or the bundle's path). */
+function genericEntry(main: string): string {
+  return main.startsWith("/") ? main.replace(/src\/index\.js$/, "src/versions/v1.41.js") : `${main}/v1.41`;
+}
+
 /** Runs the scenario on `runtime` for the installed packages (`raw` needs none: it runs in berth's directory). */
 export async function runColdStart(
   target: BenchTarget,
@@ -204,12 +209,7 @@ export async function runColdStart(
       continue;
     }
     // The generated client is its own entry point (berth-docker/v1.41), beside the main one.
-    const entry =
-      client === "raw"
-        ? "node:http"
-        : client === "berth-generic"
-          ? pkg.entry.replace(/src\/index\.js$/, "src/versions/v1.41.js")
-          : pkg.entry;
+    const entry = client === "raw" ? "node:http" : client === "berth-generic" ? genericEntry(pkg.entry) : pkg.entry;
     const script = path.join(pkg.dir, `cold-${client}.mjs`);
     writeFileSync(script, coldScript(client, entry.startsWith("/") ? `file://${entry}` : entry));
     contenders.push({ name: client, command: runtimeCommand(runtime, script, repo), cwd: pkg.dir, entry });
