@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
-// Two projects: `unit` (pure, msw and in-process fake servers) and `integration` (the real
-// daemon started by scripts/daemon.sh; see test/helpers/daemon.ts).
+// Three projects: `unit` (pure, msw and in-process fake servers), `integration` (the real
+// daemon started by scripts/daemon.sh; see test/helpers/daemon.ts) and `swarm` (scripts/swarm.sh).
 export default defineConfig({
   test: {
     projects: [
@@ -20,6 +20,16 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // The daemon is one shared resource on a 2-core machine: one file at a time.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // A real three-node swarm started by scripts/swarm.sh (test/swarm/swarm-env.ts).
+          name: "swarm",
+          include: ["test/swarm/**/*.test.ts"],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
           fileParallelism: false,
         },
       },

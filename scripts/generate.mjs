@@ -12,8 +12,17 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { defaultOverlay, diffAgainst, generateFiles, repoRoot, writeFiles } from "./generate/pipeline.mjs";
-import { isUrl } from "./generate/spec.mjs";
+import { checkGeneratorTools } from "./generate/tools.mjs";
+
+// The tools are checked before the generator modules that import them are loaded.
+try {
+  checkGeneratorTools();
+} catch (err) {
+  console.error(`generate: ${err.message}`);
+  process.exit(1);
+}
+const { defaultOverlay, diffAgainst, generateFiles, repoRoot, writeFiles } = await import("./generate/pipeline.mjs");
+const isUrl = (s) => /^https?:\/\//i.test(s);
 
 const USAGE = `Usage: node scripts/generate.mjs [--spec FILE_OR_URL] [--version X.Y] [--out DIR] [--check]
        node scripts/generate.mjs [--all] [--out BASE_DIR] [--check]

@@ -4,9 +4,11 @@
  * newer API versions) is built on what `createDockerApi` returns.
  */
 import createClient from "openapi-fetch";
+import { checkConnectionOptions } from "./connection-options.js";
 import { DEFAULT_DOCKER_HOST, parseDockerHost, type Endpoint, type TlsOptions } from "./docker-host.js";
 import { DockerAbortError, InvalidOptionError } from "./errors.js";
 import {
+  blankBodyMiddleware,
   errorMiddleware,
   guardCalls,
   raceSignal,
@@ -16,15 +18,18 @@ import {
 } from "./middleware.js";
 import { createTransport, type Runtime } from "./transport/index.js";
 import { DockerRequest } from "./transport/messages.js";
+import { checkTransportTimeouts } from "./transport/options.js";
+import type { SshOptions } from "./transport/ssh.js";
 import type { Transport } from "./transport/types.js";
 import { ApiVersionPin } from "./version.js";
 import type { StrictClient } from "./versions/strict-client.js";
+import { createResponseValidation, type ResponseValidation, type ValidationOptions } from "./validation.js";
 
 /** berth's own version, sent in the User-Agent. */
 export const BERTH_VERSION = "0.1.0";
 
-/** How to reach the daemon and how to talk to it. */
-export interface ConnectionOptions {
+/** How to reach the daemon and how to talk to it (and how its answers are checked: `validation`). */
+export interface ConnectionOptions extends ValidationOptions {
   /** `DOCKER_HOST`-style endpoint. Default `unix:///var/run/docker.sock`. */
   host?: string | undefined;
   /** TLS material; turns `tcp://` into TLS. */
@@ -38,20 +43,39 @@ export interface ConnectionOptions {
   /** Milliseconds to wait for a response head (default off, so long streams are never cut). */
   headersTimeoutMs?: number | undefined;
   /**
+   * Milliseconds allowed for a whole answer, head to last byte, of a call that is not a follow
+   * stream (default off). See docs/security.md, "Timeouts".
+   */
+  responseTimeoutMs?: number | undefined;
+  /**
+   * Milliseconds of silence allowed between two reads of an answer's body, for calls that are
+   * not follow streams (default 60 000; 0 = off). A call's `idleTimeoutMs` overrides it.
+   */
+  streamIdleTimeoutMs?: number | undefined;
+  /**
    * Most connections open to the daemon at once for plain requests (Node; default 64). More
    * concurrent requests wait for a free connection. Hijacked connections (attach, exec) are not counted.
    */
   maxSockets?: number | undefined;
+  /**
+   * How to run the system `ssh` for an `ssh://` host: identity file, config file, extra `-o`
+   * options, the binary, the process cap (8) and idle timeout (30 s). See docs/ssh.md.
+   */
+  ssh?: SshOptions | undefined;
   /** Use this transport instead of the runtime's own (tests, custom tunnels). */
   transport?: Transport | undefined;
   /** Force a runtime's transport (normally detected). */
   runtime?: Runtime | undefined;
 }
 
-/** Options of `createDockerApi`: the connection plus the version the `paths` type describes. */
+/**
+ * Options of `createDockerApi`: the connection plus the version the `paths` type describes.
+ * One of `preferredVersion` (negotiate, aiming for it) and `apiVersion` (pin it) is required;
+ * with only `apiVersion`, that version is also the preferred one.
+ */
 export interface DockerApiOptions extends ConnectionOptions {
   /** The API version the generated `paths` were made for; negotiation aims for it. */
-  preferredVersion: string;
+  preferredVersion?: string | undefined;
 }
 
 /** A low-level client: typed calls plus the connection machinery they share. */
@@ -67,6 +91,8 @@ export interface DockerApi<Paths extends {}> {
   readonly userAgent: string;
   /** The response-head timeout in milliseconds (0 = off), applied to hijacked requests too. */
   readonly headersTimeoutMs: number;
+  /** How answers are checked (the `validation` option); what every layer that validates uses. */
+  readonly validation: ResponseValidation;
   /** The API version in use; negotiated on the first request unless pinned. */
   apiVersion(signal?: AbortSignal): Promise<string>;
   /** `/v<version>` + path, for requests made outside openapi-fetch (hijack, raw streams). */
@@ -78,10 +104,23 @@ export interface DockerApi<Paths extends {}> {
   readonly signal: AbortSignal;
   /** Stops what is bound to `signal` and releases pooled sockets. */
   close(): Promise<void>;
+  /** `await using docker = createDockerApi(...)`: `close()`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Creates the typed low-level client for one daemon. */
 export function createDockerApi<Paths extends {}>(options: DockerApiOptions): DockerApi<Paths> {
+  checkConnectionOptions(options);
+  // Checked even with a transport given: the hijack path applies headersTimeoutMs itself.
+  checkTransportTimeouts(options);
+  const preferred = options.preferredVersion ?? options.apiVersion;
+  if (preferred === undefined) {
+    throw new InvalidOptionError(
+      "preferredVersion",
+      "is required unless apiVersion is given: pass the version your generated paths describe (their apiVersion export)",
+    );
+  }
+  const validation = createResponseValidation(options);
   const transport =
     options.transport ??
     createTransport(
@@ -89,11 +128,14 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
         endpoint: parseDockerHost(options.host ?? DEFAULT_DOCKER_HOST, options.tls),
         connectTimeoutMs: options.connectTimeoutMs,
         headersTimeoutMs: options.headersTimeoutMs,
+        responseTimeoutMs: options.responseTimeoutMs,
+        streamIdleTimeoutMs: options.streamIdleTimeoutMs,
         maxSockets: options.maxSockets,
+        ssh: options.ssh,
       },
       options.runtime,
     );
-  const pin = new ApiVersionPin(transport, options.preferredVersion, options.apiVersion);
+  const pin = new ApiVersionPin(transport, preferred, options.apiVersion);
   const api = createClient<Paths>({
     baseUrl: "http://docker",
     Request: DockerRequest as unknown as typeof Request,
@@ -104,24 +146,27 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
   const userAgent = options.userAgent ?? `berth/${BERTH_VERSION}`;
   // Checked here once: the hijack path writes it into the request head as is.
   validateHeaderValue("userAgent", userAgent);
-  api.use(versionPrefixMiddleware(pin), userAgentMiddleware(userAgent), errorMiddleware());
+  api.use(versionPrefixMiddleware(pin), userAgentMiddleware(userAgent), errorMiddleware(), blankBodyMiddleware());
   guardCalls(api, pin);
 
   const apiVersion = async (signal?: AbortSignal) => raceSignal(pin.resolve(), signal);
   const lifetime = new AbortController();
+  const close = async () => {
+    if (!lifetime.signal.aborted) lifetime.abort(new DockerAbortError());
+    await transport.close();
+  };
   return {
     api: api as unknown as StrictClient<Paths>,
     transport,
     endpoint: transport.endpoint,
     userAgent,
     headersTimeoutMs: options.headersTimeoutMs ?? 0,
+    validation,
     apiVersion,
     versionedPath: async (path, signal) => `/v${await apiVersion(signal)}${path}`,
     signal: lifetime.signal,
-    close: async () => {
-      if (!lifetime.signal.aborted) lifetime.abort(new DockerAbortError());
-      await transport.close();
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }
 

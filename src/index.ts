@@ -6,13 +6,22 @@
 export { BERTH_VERSION, createDockerApi, serializeDockerPath, serializeDockerQuery } from "./api.js";
 export type { ConnectionOptions, DockerApi, DockerApiOptions } from "./api.js";
 export { DEFAULT_DOCKER_HOST, formatEndpoint, parseDockerHost } from "./docker-host.js";
-export type { Endpoint, TcpEndpoint, TlsOptions, UnixEndpoint } from "./docker-host.js";
+export type { Endpoint, SshEndpoint, TcpEndpoint, TlsOptions, UnixEndpoint } from "./docker-host.js";
 export * from "./errors.js";
 export { createTransport, detectRuntime } from "./transport/index.js";
-export type { ConnectOptions, RawConnection, Runtime, Transport, TransportOptions } from "./transport/index.js";
+export type { ConnectOptions, RawConnection, Runtime, SshOptions, Transport, TransportOptions } from "./transport/index.js";
 export { ApiVersionPin, compareApiVersions, pickApiVersion, probeDaemonApiRange } from "./version.js";
 export type { DaemonApiRange } from "./version.js";
 export { connectionFromEnv, loadTlsDirectory } from "./env.js";
+export { createResponseValidation, isTolerableIssue, STRICT_VALIDATION } from "./validation.js";
+export type {
+  ResponseIssue,
+  ResponseValidation,
+  ResponseValidator,
+  ValidationMode,
+  ValidationOptions,
+  ValidationReport,
+} from "./validation.js";
 export type { DockerEnv } from "./env.js";
 export * from "./config/index.js";
 export * from "./build-context/index.js";
@@ -28,6 +37,7 @@ export * from "./logs/index.js";
 export * from "./versions/index.js";
 export * from "./generic/index.js";
 export * from "./client/index.js";
+export * from "./swarm/index.js";
 export type { ProgressMessage } from "./client/index.js";
 export { isBodyInput, toRequestBody } from "./body.js";
 export type { BodyInput } from "./body.js";

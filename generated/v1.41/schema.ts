@@ -7141,7 +7141,7 @@ export interface components {
              */
             Labels: {
                 [key: string]: string;
-            };
+            } | null;
             /**
              * @description Mount path of the volume on the host.
              * @example /var/lib/docker/volumes/tardis

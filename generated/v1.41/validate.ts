@@ -3970,7 +3970,7 @@ function v_Volume(v: unknown, p: Path, i: Issues): boolean {
   x = v["Driver"];
   if (!(typeof x === "string" || $type(i, p, "Driver", "string", x))) { if (!i) return false; ok = false; }
   x = v["Labels"];
-  if (!h4(x, $at(i, p, "Labels"), i)) { if (!i) return false; ok = false; }
+  if (!(x === null || h4(x, $at(i, p, "Labels"), i))) { if (!i) return false; ok = false; }
   x = v["Mountpoint"];
   if (!(typeof x === "string" || $type(i, p, "Mountpoint", "string", x))) { if (!i) return false; ok = false; }
   x = v["Name"];

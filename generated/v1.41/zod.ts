@@ -1277,7 +1277,7 @@ export const TaskSchema: z.ZodType<components["schemas"]["Task"]> = z.looseObjec
 export const VolumeSchema: z.ZodType<components["schemas"]["Volume"]> = z.looseObject({
   CreatedAt: z.string().exactOptional(),
   Driver: z.string(),
-  Labels: z.record(z.string(), z.string()),
+  Labels: z.record(z.string(), z.string()).nullable(),
   Mountpoint: z.string(),
   Name: z.string(),
   Options: z.record(z.string(), z.string()).nullable(),

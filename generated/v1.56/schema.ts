@@ -3862,7 +3862,7 @@ export interface components {
              */
             Data: {
                 [key: string]: string;
-            };
+            } | null;
             /**
              * @description Name of the storage driver.
              * @example overlay2
@@ -5127,7 +5127,7 @@ export interface components {
              */
             Labels: {
                 [key: string]: string;
-            };
+            } | null;
             /**
              * @description Manifests is a list of manifests available in this image.
              *     It provides a more detailed view of the platform-specific image manifests
@@ -5159,7 +5159,7 @@ export interface components {
              *       "internal.registry.example.com:5000/example@sha256:b69959407d21e8a062e0416bf13405bb2b71ed7a84dde4158ebafacfa06f5578"
              *     ]
              */
-            RepoDigests: string[];
+            RepoDigests: string[] | null;
             /**
              * @description List of image names/tags in the local image cache that reference this
              *     image.
@@ -8693,7 +8693,7 @@ export interface components {
              */
             Labels: {
                 [key: string]: string;
-            };
+            } | null;
             /**
              * @description Mount path of the volume on the host.
              * @example /var/lib/docker/volumes/tardis
@@ -11201,7 +11201,7 @@ export interface operations {
                         CanRemove?: boolean;
                         ContainerID?: string;
                         DetachKeys?: string;
-                        ExitCode?: number;
+                        ExitCode?: number | null;
                         ID?: string;
                         OpenStderr?: boolean;
                         OpenStdin?: boolean;

@@ -1961,7 +1961,7 @@ function v_DriverData(v: unknown, p: Path, i: Issues): boolean {
   let ok = true;
   let x: unknown;
   x = v["Data"];
-  if (!h2(x, $at(i, p, "Data"), i)) { if (!i) return false; ok = false; }
+  if (!(x === null || h2(x, $at(i, p, "Data"), i))) { if (!i) return false; ok = false; }
   x = v["Name"];
   if (!(typeof x === "string" || $type(i, p, "Name", "string", x))) { if (!i) return false; ok = false; }
   return ok;
@@ -3622,13 +3622,13 @@ function v_ImageSummary(v: unknown, p: Path, i: Issues): boolean {
   x = v["Id"];
   if (!(typeof x === "string" || $type(i, p, "Id", "string", x))) { if (!i) return false; ok = false; }
   x = v["Labels"];
-  if (!h2(x, $at(i, p, "Labels"), i)) { if (!i) return false; ok = false; }
+  if (!(x === null || h2(x, $at(i, p, "Labels"), i))) { if (!i) return false; ok = false; }
   x = v["Manifests"];
   if ((x !== undefined || "Manifests" in v) && !h70(x, $at(i, p, "Manifests"), i)) { if (!i) return false; ok = false; }
   x = v["ParentId"];
   if (!(typeof x === "string" || $type(i, p, "ParentId", "string", x))) { if (!i) return false; ok = false; }
   x = v["RepoDigests"];
-  if (!h1(x, $at(i, p, "RepoDigests"), i)) { if (!i) return false; ok = false; }
+  if (!(x === null || h1(x, $at(i, p, "RepoDigests"), i))) { if (!i) return false; ok = false; }
   x = v["RepoTags"];
   if (!h1(x, $at(i, p, "RepoTags"), i)) { if (!i) return false; ok = false; }
   x = v["SharedSize"];
@@ -5355,7 +5355,7 @@ function v_Volume(v: unknown, p: Path, i: Issues): boolean {
   x = v["Driver"];
   if (!(typeof x === "string" || $type(i, p, "Driver", "string", x))) { if (!i) return false; ok = false; }
   x = v["Labels"];
-  if (!h2(x, $at(i, p, "Labels"), i)) { if (!i) return false; ok = false; }
+  if (!(x === null || h2(x, $at(i, p, "Labels"), i))) { if (!i) return false; ok = false; }
   x = v["Mountpoint"];
   if (!(typeof x === "string" || $type(i, p, "Mountpoint", "string", x))) { if (!i) return false; ok = false; }
   x = v["Name"];

@@ -370,7 +370,7 @@ export const ContainerStateSchema: z.ZodType<components["schemas"]["ContainerSta
 
 /** Information about the storage driver used to store the container's and image's filesystem. */
 export const DriverDataSchema: z.ZodType<components["schemas"]["DriverData"]> = z.looseObject({
-  Data: z.record(z.string(), z.string()),
+  Data: z.record(z.string(), z.string()).nullable(),
   Name: z.string(),
 });
 
@@ -1037,10 +1037,10 @@ export const ImageSummarySchema: z.ZodType<components["schemas"]["ImageSummary"]
   Created: z.number().int(),
   Descriptor: OCIDescriptorSchema.nullable().exactOptional(),
   Id: z.string(),
-  Labels: z.record(z.string(), z.string()),
+  Labels: z.record(z.string(), z.string()).nullable(),
   Manifests: z.array(ImageManifestSummarySchema).exactOptional(),
   ParentId: z.string(),
-  RepoDigests: z.array(z.string()),
+  RepoDigests: z.array(z.string()).nullable(),
   RepoTags: z.array(z.string()),
   SharedSize: z.number(),
   Size: z.number(),
@@ -1720,7 +1720,7 @@ export const VolumeSchema: z.ZodType<components["schemas"]["Volume"]> = z.looseO
   ClusterVolume: ClusterVolumeSchema.exactOptional(),
   CreatedAt: z.string().exactOptional(),
   Driver: z.string(),
-  Labels: z.record(z.string(), z.string()),
+  Labels: z.record(z.string(), z.string()).nullable(),
   Mountpoint: z.string(),
   Name: z.string(),
   Options: z.record(z.string(), z.string()).nullable(),

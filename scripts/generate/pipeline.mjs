@@ -4,29 +4,30 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { applyKinds } from "./methods.mjs";
 import { buildDocument, parseDocument } from "./spec.mjs";
-import { OUTPUT_FILES, renderVersion } from "./render.mjs";
+import { renderVersion } from "./render.mjs";
 
 export const repoRoot = path.resolve(import.meta.dirname, "..", "..");
 export const defaultOverlay = path.join(repoRoot, "overlays", "docker-engine-api.yaml");
 
 /**
  * Generates the files of one API version (in memory).
- * @param {{ source: string, version?: string, overlay?: string|null, cwd?: string }} options
+ * `format` and `zod`: see renderVersion (default: TypeScript sources with zod.ts, as in generated/).
+ * @param {{ source: string, version?: string, overlay?: string|null, cwd?: string, format?: "ts"|"js", zod?: boolean }} options
  */
-export async function generateFiles({ source, version, overlay = defaultOverlay, cwd = process.cwd() }) {
+export async function generateFiles({ source, version, overlay = defaultOverlay, cwd = process.cwd(), format = "ts", zod = true }) {
   const { doc, apiVersion, inputName, report } = await buildDocument({ source, version, overlay, cwd });
   // The runtime kinds are not corrections: every version gets them, whatever its input format.
   const kindsFrom = overlay ?? defaultOverlay;
   applyKinds(doc, parseDocument(await readFile(path.resolve(cwd, kindsFrom), "utf8"), path.basename(kindsFrom))["x-berth-kinds"]);
   const overlayName = report.converted && overlay ? path.relative(repoRoot, overlay).split(path.sep).join("/") : undefined;
-  const files = await renderVersion(doc, { apiVersion, inputName, overlayName });
+  const files = await renderVersion(doc, { apiVersion, inputName, overlayName, format, zod });
   return { files, apiVersion, inputName, report };
 }
 
 /** Writes a `{ name: contents }` map into `dir` (created if needed). */
 export async function writeFiles(dir, files) {
   await mkdir(dir, { recursive: true });
-  for (const name of OUTPUT_FILES) if (name in files) await writeFile(path.join(dir, name), files[name]);
+  for (const name of Object.keys(files)) await writeFile(path.join(dir, name), files[name]);
 }
 
 /**

@@ -4,6 +4,11 @@
 // response media types. This is how the patches in overlays/docker-engine-api.yaml are verified.
 //
 //   node scripts/generate/verify-daemon.mjs [--socket /tmp/bd/docker.sock] [--spec FILE] [--version 1.41] [--no-overlay]
+//                                           [--call-version X.Y]
+//
+// `--call-version`: the API version in the request paths, when the document is newer than the
+// daemon (e.g. the v1.56 types checked against Docker 20.10's answers at /v1.41: what a client
+// typed for 1.56 sees after negotiating down). Default: the document's version.
 //
 // It creates (and removes again) a busybox-based image, a container, an exec instance, a network
 // and a volume, all named "berth-verify-<random>"; nothing else on the daemon is touched.
@@ -28,6 +33,7 @@ const { values: opts } = parseArgs({
     version: { type: "string" },
     "no-overlay": { type: "boolean", default: false },
     busybox: { type: "string", default: "/usr/bin/busybox" },
+    "call-version": { type: "string" },
   },
 });
 
@@ -36,7 +42,7 @@ const { doc, apiVersion } = await buildDocument({
   version: opts.version,
   overlay: opts["no-overlay"] ? null : defaultOverlay,
 });
-const prefix = `/v${apiVersion}`;
+const prefix = `/v${opts["call-version"] ?? apiVersion}`;
 
 // ---- zod schemas for components + every operation's responses ---------------------------------
 /** @type {Map<string, { op: any, path: string, method: string }>} */
@@ -284,9 +290,29 @@ try {
   }
   check("NetworkList", await call("GET", "/networks"));
   check("NetworkInspect", await call("GET", "/networks/none"));
+  const plainNet = await call("POST", "/networks/create", { body: { Name: `${name}-plain`, Driver: "bridge", Internal: true } });
+  check("NetworkCreate", plainNet);
+  if (plainNet.status === 201) {
+    const netId = JSON.parse(plainNet.body.toString()).Id;
+    cleanup.push(() => call("DELETE", `/networks/${netId}`));
+    check("NetworkInspect", await call("GET", `/networks/${netId}`)); // no labels, no options
+  }
   const vol = await call("POST", "/volumes/create", { body: { Name: `${name}-vol`, Labels: { "berth.verify": "1" } } });
   check("VolumeCreate", vol);
   cleanup.push(() => call("DELETE", `/volumes/${name}-vol`));
+  // Without labels: Docker 20.10 answers "Labels": null.
+  check("VolumeCreate", await call("POST", "/volumes/create", { body: { Name: `${name}-bare` } }));
+  cleanup.push(() => call("DELETE", `/volumes/${name}-bare`));
+  check("VolumeInspect", await call("GET", `/volumes/${name}-bare`));
+  // A container with a bind and a volume mount, so /system/df reports volume usage.
+  const bound = await call("POST", `/containers/create?name=${name}-binds`, {
+    body: { Image: image, Cmd: ["true"], HostConfig: { Binds: [`${name}-vol:/data`, `${tmp}:/host:ro`], NetworkMode: "none" } },
+  });
+  check("ContainerCreate", expectStatus(bound, 201));
+  const boundId = JSON.parse(bound.body.toString()).Id;
+  cleanup.push(() => call("DELETE", `/containers/${boundId}?force=1`));
+  check("ContainerInspect", await call("GET", `/containers/${boundId}/json`));
+  check("ContainerList", await call("GET", `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ name: [name] }))}`));
   check("VolumeList", await call("GET", "/volumes"));
   check("VolumeInspect", await call("GET", `/volumes/${name}-vol`));
 

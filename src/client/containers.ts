@@ -75,7 +75,7 @@ export async function listContainers(context: ClientContext, options: ListContai
     ...withSignal(options.signal),
   });
   const request = { method: "GET", path: "/containers/json" };
-  return normalizeContainerList(parseJsonBody(data, request), request);
+  return normalizeContainerList(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /** Options of `createContainer` (Go `CreateContainerOptions`). */
@@ -108,7 +108,7 @@ export async function createContainer(context: ClientContext, options: CreateCon
     ...withSignal(options.signal),
   });
   const request = { method: "POST", path: "/containers/create" };
-  return normalizeCreateResult(parseJsonBody(data, request), request);
+  return normalizeCreateResult(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /**
@@ -132,7 +132,7 @@ export async function inspectContainer(context: ClientContext, options: Containe
     ...withSignal(options.signal),
   });
   const request = { method: "GET", path: `/containers/${id}/json` };
-  return normalizeContainer(parseJsonBody(data, request), request);
+  return normalizeContainer(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /** Options of `startContainer`. */
@@ -252,7 +252,7 @@ export async function waitContainer(context: ClientContext, options: ContainerOp
     ...withSignal(options.signal),
   });
   const request = { method: "POST", path: `/containers/${id}/wait` };
-  return normalizeWaitResult(parseJsonBody(data, request), request);
+  return normalizeWaitResult(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /** The changed paths of a container's filesystem. Go `ContainerChanges`. */
@@ -264,7 +264,7 @@ export async function containerChanges(context: ClientContext, options: Containe
     ...withSignal(options.signal),
   });
   const request = { method: "GET", path: `/containers/${id}/changes` };
-  return normalizeChanges(parseJsonBody(data, request) ?? null, request);
+  return normalizeChanges(parseJsonBody(data, request) ?? null, request, context.docker.validation);
 }
 
 /** Options of `topContainer`. */
@@ -282,7 +282,7 @@ export async function topContainer(context: ClientContext, options: TopContainer
     ...withSignal(options.signal),
   });
   const request = { method: "GET", path: `/containers/${id}/top` };
-  return normalizeTop(parseJsonBody(data, request), request);
+  return normalizeTop(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /**
@@ -378,5 +378,5 @@ export async function commitContainer(context: ClientContext, options: CommitCon
     ...withSignal(options.signal),
   });
   const request = { method: "POST", path: "/commit" };
-  return normalizeCommitResult(parseJsonBody(data, request), request);
+  return normalizeCommitResult(parseJsonBody(data, request), request, context.docker.validation);
 }

@@ -6,6 +6,7 @@
 import { MissingRepoError } from "../errors.js";
 import { parseJsonBody, withSignal, type CallOptions, type ClientContext } from "./context.js";
 import { ByteStreamOperation, emptyStream } from "./download.js";
+import { splitImageRef } from "./image-ref.js";
 import { normalizeHistory, normalizeImage, normalizeImageDelete, normalizeImageList, normalizeSearchResults } from "./normalize.js";
 import type { APIImages, Image, ImageDeleteResponseItem, ImageHistoryEntry, ImageSearchResult } from "./types.js";
 import { requireId, requireText } from "./validate.js";
@@ -32,7 +33,7 @@ export async function listImages(context: ClientContext, options: ListImagesOpti
     ...withSignal(options.signal),
   });
   const request = { method: "GET", path: "/images/json" };
-  return normalizeImageList(parseJsonBody(data, request), request);
+  return normalizeImageList(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /** Inspects an image, in the v1.10 key spelling whatever the daemon. Go `InspectImage`. */
@@ -44,7 +45,7 @@ export async function inspectImage(context: ClientContext, options: ImageOptions
     ...withSignal(options.signal),
   });
   const request = { method: "GET", path: `/images/${name}/json` };
-  return normalizeImage(parseJsonBody(data, request), request);
+  return normalizeImage(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /** Options of `removeImage`. */
@@ -64,7 +65,7 @@ export async function removeImage(context: ClientContext, options: RemoveImageOp
     ...withSignal(options.signal),
   });
   const request = { method: "DELETE", path: `/images/${name}` };
-  return normalizeImageDelete(parseJsonBody(data, request) ?? [], request);
+  return normalizeImageDelete(parseJsonBody(data, request) ?? [], request, context.docker.validation);
 }
 
 /** Options of `tagImage` (Go `TagImageOptions`). */
@@ -81,7 +82,14 @@ export interface TagImageOptions extends ImageOptions {
 export async function tagImage(context: ClientContext, options: TagImageOptions): Promise<void> {
   const name = requireId(options.name, "name");
   if (typeof options.repo !== "string" || options.repo.trim() === "") throw new MissingRepoError();
-  const query: Record<string, unknown> = { repo: options.repo, tag: options.tag, force: options.force };
+  // `repo: "app:v2"` without `tag` is sent as repo=app&tag=v2: dockerd takes either form,
+  // podman 4.3 refuses a tag inside `repo` ("invalid reference format", issue 15).
+  const split = options.tag === undefined ? splitImageRef(options.repo) : undefined;
+  const repoTag =
+    split?.tag !== undefined && split.digest === undefined
+      ? { repo: split.repository, tag: split.tag }
+      : { repo: options.repo, tag: options.tag };
+  const query: Record<string, unknown> = { ...repoTag, force: options.force };
   await context.docker.api.POST("/images/{name}/tag", {
     params: { path: { name }, query: query as { repo: string } },
     parseAs: "text",
@@ -98,7 +106,7 @@ export async function imageHistory(context: ClientContext, options: ImageOptions
     ...withSignal(options.signal),
   });
   const request = { method: "GET", path: `/images/${name}/history` };
-  return normalizeHistory(parseJsonBody(data, request), request);
+  return normalizeHistory(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /** Options of `searchImages`. */
@@ -116,7 +124,7 @@ export async function searchImages(context: ClientContext, options: SearchImages
     ...withSignal(options.signal),
   });
   const request = { method: "GET", path: "/images/search" };
-  return normalizeSearchResults(parseJsonBody(data, request), request);
+  return normalizeSearchResults(parseJsonBody(data, request), request, context.docker.validation);
 }
 
 /** The images and tags of a repository as a tar archive (v1.10 `GET /images/{name}/get`), for `loadImage`. */

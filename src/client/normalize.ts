@@ -41,7 +41,7 @@ import {
   type Validator,
 } from "../../generated/v1.10/index.js";
 import type { RequestSummary } from "../errors.js";
-import { InvalidResponseError } from "./errors.js";
+import { STRICT_VALIDATION, type ResponseValidation } from "../validation.js";
 import type {
   APIContainers,
   APIImages,
@@ -82,16 +82,16 @@ export function renameKeys(record: Json, renames: Readonly<Record<string, string
   return copy;
 }
 
-function check<T>(validate: Validator<T>, value: unknown, what: string, request?: RequestSummary): T {
-  if (validate(value)) return value;
-  const issues: ValidationIssue[] = [];
-  validate(value, issues);
-  throw new InvalidResponseError(what, issues, { request });
-}
-
-function checkList<T>(validate: Validator<T[]>, value: unknown, what: string, request?: RequestSummary, nullIsEmpty = false): T[] {
+function checkList<T>(
+  validation: ResponseValidation,
+  validate: Validator<T[]>,
+  value: unknown,
+  what: string,
+  request?: RequestSummary,
+  nullIsEmpty = false,
+): T[] {
   if (value === null && nullIsEmpty) return [];
-  return check(validate, value, what, request);
+  return validation.check(validate, value, what, request);
 }
 
 /**
@@ -131,7 +131,7 @@ const list = (value: unknown): unknown => (value === null || value === undefined
 // ---------------------------------------------------------------------------- containers
 
 /** `GET /containers/{id}/json`. */
-export function normalizeContainer(raw: unknown, request?: RequestSummary): Container {
+export function normalizeContainer(raw: unknown, request?: RequestSummary, validation: ResponseValidation = STRICT_VALIDATION): Container {
   let body = raw;
   if (isRecord(raw)) {
     const renamed = renameKeys(raw, { ID: "Id" });
@@ -139,41 +139,87 @@ export function normalizeContainer(raw: unknown, request?: RequestSummary): Cont
     if (isRecord(settings)) renamed["NetworkSettings"] = renameKeys(settings, { IpAddress: "IPAddress", IpPrefixLen: "IPPrefixLen" });
     body = renamed;
   }
-  return check(validateContainerWithId, body, "container inspect", request) as Container;
+  return validation.check(validateContainerWithId, body, "container inspect", request) as Container;
 }
 
 /** `GET /containers/json`. */
-export function normalizeContainerList(raw: unknown, request?: RequestSummary): APIContainers[] {
+export function normalizeContainerList(
+  raw: unknown,
+  request?: RequestSummary,
+  validation: ResponseValidation = STRICT_VALIDATION,
+): APIContainers[] {
   const entries = Array.isArray(raw)
     ? raw.map((entry) => (isRecord(entry) ? { ...entry, Ports: list(entry["Ports"]), Names: list(entry["Names"]) } : entry))
     : raw;
-  return checkList(validateContainerList, entries, "container list", request) as APIContainers[];
+  return checkList(validation, validateContainerList, entries, "container list", request) as APIContainers[];
 }
 
 /** `POST /containers/create`. */
-export function normalizeCreateResult(raw: unknown, request?: RequestSummary): ContainerCreateResult {
+export function normalizeCreateResult(
+  raw: unknown,
+  request?: RequestSummary,
+  validation: ResponseValidation = STRICT_VALIDATION,
+): ContainerCreateResult {
   const body = isRecord(raw) ? { ...raw, Warnings: list(raw["Warnings"]) } : raw;
-  return check(validateContainerCreateResponse, body, "container create", request) as ContainerCreateResult;
+  return validation.check(validateContainerCreateResponse, body, "container create", request) as ContainerCreateResult;
 }
 
 /** `POST /containers/{id}/wait`: the exit code. */
-export function normalizeWaitResult(raw: unknown, request?: RequestSummary): number {
-  return check(validateContainerWaitResponse, raw, "container wait", request).StatusCode;
+export function normalizeWaitResult(raw: unknown, request?: RequestSummary, validation: ResponseValidation = STRICT_VALIDATION): number {
+  const body: { StatusCode?: unknown } | null | undefined = validation.check(validateContainerWaitResponse, raw, "container wait", request);
+  // The exit code is the whole answer: without a number there is nothing to return, whatever the mode.
+  if (typeof body?.StatusCode === "number") return body.StatusCode;
+  return STRICT_VALIDATION.check(validateContainerWaitResponse, raw, "container wait", request).StatusCode;
 }
 
 /** `GET /containers/{id}/changes`. */
-export function normalizeChanges(raw: unknown, request?: RequestSummary): Change[] {
-  return checkList(validateChangeList, raw, "container changes", request, true) as Change[];
+export function normalizeChanges(raw: unknown, request?: RequestSummary, validation: ResponseValidation = STRICT_VALIDATION): Change[] {
+  return checkList(validation, validateChangeList, raw, "container changes", request, true) as Change[];
 }
 
 /** `GET /containers/{id}/top`. */
-export function normalizeTop(raw: unknown, request?: RequestSummary): ContainerTop {
-  return check(validateContainerTopResponse, raw, "container top", request) as ContainerTop;
+export function normalizeTop(raw: unknown, request?: RequestSummary, validation: ResponseValidation = STRICT_VALIDATION): ContainerTop {
+  return splitTopColumns(validation.check(validateContainerTopResponse, raw, "container top", request) as ContainerTop);
 }
 
+/**
+ * podman 4.3 answers `top` with each line of `ps` unsplit: `Titles: ["PID   USER     COMMAND"]`,
+ * `Processes: [["1 root     sleep 30"]]`. Split into dockerd's columns (one per title, the last
+ * keeping the rest of the line, spaces and all), so callers see one shape; nothing is dropped.
+ */
+function splitTopColumns(top: ContainerTop): ContainerTop {
+  const titles = top.Titles;
+  if (titles?.length !== 1 || !/\S\s+\S/.test(titles[0]!)) return top;
+  const columns = titles[0]!.trim().split(/\s+/);
+  const rows = top.Processes ?? [];
+  if (!rows.every((row) => row.length === 1)) return top;
+  const split = (line: string): string[] => {
+    const cells: string[] = [];
+    let rest = line.trim();
+    for (let i = 0; i < columns.length - 1 && rest !== ""; i++) {
+      const at = rest.search(/\s/);
+      if (at < 0) break;
+      cells.push(rest.slice(0, at));
+      rest = rest.slice(at).trimStart();
+    }
+    cells.push(rest);
+    return cells;
+  };
+  return { ...top, Titles: columns, Processes: rows.map((row) => split(row[0]!)) };
+}
+
+/** A full image id without its "sha256:" (podman 4.3's spelling in commit and history answers). */
+const BARE_ID = /^[0-9a-f]{64}$/;
+
 /** `POST /commit`. */
-export function normalizeCommitResult(raw: unknown, request?: RequestSummary): ContainerCommitResult {
-  return check(validateContainerCommitResponse, raw, "commit", request) as ContainerCommitResult;
+export function normalizeCommitResult(
+  raw: unknown,
+  request?: RequestSummary,
+  validation: ResponseValidation = STRICT_VALIDATION,
+): ContainerCommitResult {
+  const result = validation.check(validateContainerCommitResponse, raw, "commit", request) as ContainerCommitResult;
+  // podman 4.3 answers the bare hex id; dockerd (and every inspect) says "sha256:<hex>"
+  return typeof result.Id === "string" && BARE_ID.test(result.Id) ? { ...result, Id: `sha256:${result.Id}` } : result;
 }
 
 // -------------------------------------------------------------------------------- images
@@ -193,16 +239,20 @@ const IMAGE_RENAMES: Readonly<Record<string, string>> = {
 };
 
 /** `GET /images/{name}/json`. */
-export function normalizeImage(raw: unknown, request?: RequestSummary): Image {
+export function normalizeImage(raw: unknown, request?: RequestSummary, validation: ResponseValidation = STRICT_VALIDATION): Image {
   const body = isRecord(raw) ? renameKeys(raw, IMAGE_RENAMES) : raw;
-  return check(validateImageWithId, body, "image inspect", request) as Image;
+  return validation.check(validateImageWithId, body, "image inspect", request) as Image;
 }
 
 /** The placeholder older daemons list as the tag of an untagged image. */
 const NO_TAG = "<none>:<none>";
 
 /** `GET /images/json`. */
-export function normalizeImageList(raw: unknown, request?: RequestSummary): APIImages[] {
+export function normalizeImageList(
+  raw: unknown,
+  request?: RequestSummary,
+  validation: ResponseValidation = STRICT_VALIDATION,
+): APIImages[] {
   const entries = Array.isArray(raw)
     ? raw.map((entry) => {
         if (!isRecord(entry)) return entry;
@@ -210,30 +260,48 @@ export function normalizeImageList(raw: unknown, request?: RequestSummary): APII
         return { ...entry, RepoTags: Array.isArray(tags) ? tags.filter((tag) => tag !== NO_TAG) : tags };
       })
     : raw;
-  return checkList(validateImageList, entries, "image list", request) as APIImages[];
+  return checkList(validation, validateImageList, entries, "image list", request) as APIImages[];
 }
 
 /** `GET /images/{name}/history`. */
-export function normalizeHistory(raw: unknown, request?: RequestSummary): ImageHistoryEntry[] {
-  return checkList(validateHistory, raw, "image history", request) as ImageHistoryEntry[];
+export function normalizeHistory(
+  raw: unknown,
+  request?: RequestSummary,
+  validation: ResponseValidation = STRICT_VALIDATION,
+): ImageHistoryEntry[] {
+  const entries = checkList(validation, validateHistory, raw, "image history", request) as ImageHistoryEntry[];
+  // podman 4.3 gives the image ids as bare hex; dockerd (and image inspect) as "sha256:<hex>"
+  return entries.map((entry) => (typeof entry.Id === "string" && BARE_ID.test(entry.Id) ? { ...entry, Id: `sha256:${entry.Id}` } : entry));
 }
 
 /** `GET /images/search`. */
-export function normalizeSearchResults(raw: unknown, request?: RequestSummary): ImageSearchResult[] {
+export function normalizeSearchResults(
+  raw: unknown,
+  request?: RequestSummary,
+  validation: ResponseValidation = STRICT_VALIDATION,
+): ImageSearchResult[] {
   const entries = Array.isArray(raw)
     ? raw.map((entry) => (isRecord(entry) ? renameKeys(entry, { is_automated: "is_trusted" }) : entry))
     : raw;
-  return checkList(validateSearchResults, entries, "image search", request) as ImageSearchResult[];
+  return checkList(validation, validateSearchResults, entries, "image search", request) as ImageSearchResult[];
 }
 
 /** `DELETE /images/{name}`. */
-export function normalizeImageDelete(raw: unknown, request?: RequestSummary): ImageDeleteResponseItem[] {
-  return checkList(validateImageDeleteList, raw, "image delete", request, true) as ImageDeleteResponseItem[];
+export function normalizeImageDelete(
+  raw: unknown,
+  request?: RequestSummary,
+  validation: ResponseValidation = STRICT_VALIDATION,
+): ImageDeleteResponseItem[] {
+  return checkList(validation, validateImageDeleteList, raw, "image delete", request, true) as ImageDeleteResponseItem[];
 }
 
 /** One message of a JSON progress stream. */
-export function normalizeProgressMessage(raw: unknown, request?: RequestSummary): ProgressMessage {
-  return check(validateProgressMessage, raw, "progress stream", request) as ProgressMessage;
+export function normalizeProgressMessage(
+  raw: unknown,
+  request?: RequestSummary,
+  validation: ResponseValidation = STRICT_VALIDATION,
+): ProgressMessage {
+  return validation.check(validateProgressMessage, raw, "progress stream", request) as ProgressMessage;
 }
 
 // -------------------------------------------------------------------------------- system
@@ -241,7 +309,7 @@ export function normalizeProgressMessage(raw: unknown, request?: RequestSummary)
 const INFO_BOOLEANS = ["Debug", "MemoryLimit", "SwapLimit", "IPv4Forwarding"] as const;
 
 /** `GET /info`. */
-export function normalizeInfo(raw: unknown, request?: RequestSummary): DockerInfo {
+export function normalizeInfo(raw: unknown, request?: RequestSummary, validation: ResponseValidation = STRICT_VALIDATION): DockerInfo {
   let body = raw;
   if (isRecord(raw)) {
     const copy: Json = { ...raw };
@@ -251,12 +319,16 @@ export function normalizeInfo(raw: unknown, request?: RequestSummary): DockerInf
     }
     body = copy;
   }
-  return check(validateInfo, body, "info", request) as DockerInfo;
+  return validation.check(validateInfo, body, "info", request) as DockerInfo;
 }
 
 /** `GET /version`. */
-export function normalizeVersion(raw: unknown, request?: RequestSummary): DockerVersion {
-  return check(validateVersion, raw, "version", request) as DockerVersion;
+export function normalizeVersion(
+  raw: unknown,
+  request?: RequestSummary,
+  validation: ResponseValidation = STRICT_VALIDATION,
+): DockerVersion {
+  return validation.check(validateVersion, raw, "version", request) as DockerVersion;
 }
 
 const AUTH_CHECK_KEYS = ["Status", "IdentityToken"] as const;
@@ -282,7 +354,11 @@ function validateAuthCheck(value: unknown, issues?: ValidationIssue[]): value is
 }
 
 /** `POST /auth`: v1.10 daemons answer with no body (`undefined` here). */
-export function normalizeAuthCheck(raw: unknown, request?: RequestSummary): AuthCheckResult {
+export function normalizeAuthCheck(
+  raw: unknown,
+  request?: RequestSummary,
+  validation: ResponseValidation = STRICT_VALIDATION,
+): AuthCheckResult {
   if (raw === undefined || raw === null || raw === "") return {};
-  return check(validateAuthCheck, raw, "auth", request);
+  return validation.check(validateAuthCheck, raw, "auth", request);
 }

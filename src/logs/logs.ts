@@ -177,7 +177,8 @@ export function formatLogTime(option: string, time: LogTime | undefined): string
   return nanos >= 1e9 ? String(seconds + 1) : `${seconds}.${String(nanos).padStart(9, "0")}`;
 }
 
-function formatTail(tail: number | "all" | undefined): string | undefined {
+/** `tail` as the daemon takes it: a non-negative integer or `all`. */
+export function formatTail(tail: number | "all" | undefined): string | undefined {
   if (tail === undefined || tail === "all") return tail;
   if (!Number.isInteger(tail) || tail < 0) throw new InvalidOptionError("tail", 'must be a non-negative integer or "all"');
   return String(tail);

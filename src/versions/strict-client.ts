@@ -29,12 +29,22 @@ export type StrictInit<Op, As extends ParseAs> = Omit<FetchOptions<Op>, "parseAs
 /** The init argument as a rest tuple: optional when the operation requires nothing. */
 type InitArgument<Op, As extends ParseAs> = {} extends FetchOptions<Op> ? [init?: StrictInit<Op, As>] : [init: StrictInit<Op, As>];
 
-/** What a call resolves to: openapi-fetch's own answer type for the operation and `parseAs`. */
-export type StrictResponse<Op, As extends ParseAs> = FetchResponse<
-  Op & Record<string | number, any>,
-  { parseAs: As },
-  `${string}/${string}`
->;
+/** The success member's `data` of an openapi-fetch answer type (the error member has no required `data`). */
+type SuccessData<Response> = Response extends { data: infer Data } ? Data : never;
+
+/**
+ * What a call resolves to: openapi-fetch's success answer for the operation and `parseAs`. Only
+ * the success member: berth's middleware throws a typed error for every error status (see
+ * src/middleware.ts), so a call that resolves has succeeded and `data` needs no `!` or check.
+ */
+export interface StrictResponse<Op, As extends ParseAs> {
+  /** The answer's body, parsed as `parseAs` says (JSON by default). */
+  data: SuccessData<FetchResponse<Op & Record<string | number, any>, { parseAs: As }, `${string}/${string}`>>;
+  /** Never set: an error status rejects the call with a typed error instead. */
+  error?: never;
+  /** The raw response (status, headers). */
+  response: Response;
+}
 
 /** One HTTP method of the strict client. */
 export type StrictMethod<Paths, Method extends HttpMethod> = <Path extends PathsWithMethod<Paths, Method>, As extends ParseAs = "json">(

@@ -67,7 +67,9 @@ describe("berth version, info, ps, images", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Server:\n Containers: \d+\n  Running: \d+/);
     expect(result.stdout).toContain(" Storage Driver: vfs\n");
-    expect(result.stdout).toMatch(/ Insecure Registries: .*127\.0\.0\.1:5055/);
+    // the daemon was started with the test registry as an insecure registry (scripts/daemon.sh)
+    const registry = process.env["BERTH_TEST_REGISTRY"] ?? "127.0.0.1:5055";
+    expect(result.stdout).toMatch(new RegExp(` Insecure Registries: .*${registry.replaceAll(".", "\\.")}`));
   });
 
   it("images lists the test image as REPOSITORY and TAG", async () => {

@@ -46,7 +46,7 @@ export async function program(): Promise<unknown[]> {
   const exec = await createExec(docker, "web", { Cmd: ["ls"], AttachStdout: true, Tty: true, WorkingDir: "/", ConsoleSize: [24, 80] });
   const session = await startExec(docker, exec, { tty: true, consoleSize: { height: 24, width: 80 } });
   await session.resize({ height: 30, width: 100 });
-  const exitCode: number | undefined = (await inspectExec(docker, exec)).ExitCode;
+  const exitCode: number | null | undefined = (await inspectExec(docker, exec)).ExitCode;
   const result: { exitCode: number; stdout: string; stderr: string } = await runExec(docker, "web", ["cat"], { stdin: "input" });
   const logs = await containerLogs(docker, { container: "web", follow: true, since: new Date(), tail: 10 });
   for await (const { stream, data } of logs) console.log(stream, data.length);

@@ -1,7 +1,7 @@
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DockerVersionError, compareApiVersions, createDockerApi, pickApiVersion } from "../../src/index.js";
+import { DockerVersionError, InvalidOptionError, compareApiVersions, createDockerApi, pickApiVersion } from "../../src/index.js";
 import { FAKE_ORIGIN, fetchTransport } from "../helpers/fake-daemon.js";
 
 describe("pickApiVersion", () => {
@@ -109,6 +109,26 @@ describe("negotiation against mocked daemons", () => {
     await docker.api.GET("/_ping", { parseAs: "text" });
     expect(versionProbes).toBe(2);
     expect(seen).toEqual(["/v1.12/_ping"]);
+  });
+
+  it("apiVersion alone is enough (it is the preferred version too); neither is a typed error", async () => {
+    versionAnswer = { ApiVersion: "1.41", MinAPIVersion: "1.12" };
+    const docker = createDockerApi<any>({ transport: fetchTransport(), apiVersion: "1.41" });
+    await docker.api.GET("/_ping", { parseAs: "text" });
+    expect(seen).toEqual(["/v1.41/_ping"]);
+    expect(versionProbes).toBe(0);
+    expect(() => createDockerApi<any>({ transport: fetchTransport() })).toThrow(InvalidOptionError);
+    expect(() => createDockerApi<any>({ transport: fetchTransport() })).toThrow(/preferredVersion: is required unless apiVersion/);
+  });
+
+  it("await using closes the client", async () => {
+    let signal: AbortSignal;
+    {
+      await using docker = createDockerApi<any>({ transport: fetchTransport(), preferredVersion: "1.41" });
+      signal = docker.signal;
+      expect(signal.aborted).toBe(false);
+    }
+    expect(signal.aborted).toBe(true);
   });
 
   it("refuses a malformed explicit version before sending anything", () => {

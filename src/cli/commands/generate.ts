@@ -5,8 +5,10 @@
  * overlay of corrections, `overlays/`) in this process, so it works the same from a checkout
  * and from an installed package. The generator's own tools (openapi-typescript,
  * swagger2openapi, js-yaml, typescript) are development dependencies of berth, not runtime
- * ones: a project that wants to generate installs them itself, and the command says so when
- * they are missing instead of failing with a module-resolution trace.
+ * ones: a project that wants to generate installs them itself (one pinned line,
+ * scripts/generate/tools.mjs), and the command checks them first: a missing tool or a wrong
+ * major version is named as such instead of failing with a module-resolution trace or inside
+ * openapi-typescript.
  */
 import { existsSync, readFileSync } from "node:fs";
 import process from "node:process";
@@ -16,12 +18,24 @@ import { parseCommand, UsageError } from "../args.js";
 import { writeOut } from "../context.js";
 import type { Command } from "./types.js";
 
-/** The tools the generator imports, for the message when they are missing. */
-export const GENERATOR_TOOLS = ["openapi-typescript", "swagger2openapi", "js-yaml", "typescript"] as const;
+/** The install line the usage shows; tools.mjs (shipped with the generator) holds the same majors. */
+export const GENERATOR_INSTALL_LINE = "npm install --save-dev openapi-typescript@7 swagger2openapi@7 js-yaml@4 typescript@5";
+
+interface Tools {
+  checkGeneratorTools(fromDir?: string): Record<string, string | undefined>;
+  GeneratorToolError: new (...args: never[]) => Error;
+}
 
 interface Pipeline {
   defaultOverlay: string;
-  generateFiles(options: { source: string; version?: string; overlay?: string | null; cwd?: string }): Promise<{
+  generateFiles(options: {
+    source: string;
+    version?: string;
+    overlay?: string | null;
+    cwd?: string;
+    format?: "js" | "ts";
+    zod?: boolean;
+  }): Promise<{
     files: Record<string, string>;
     apiVersion: string;
     inputName: string;
@@ -35,9 +49,9 @@ export const generate: Command = {
   summary: "Generate typed calls for a Docker API version from its document",
   usage: `Usage: berth generate --spec FILE_OR_URL [OPTIONS]
 
-Generate types (openapi-typescript), validators, zod schemas and the final OpenAPI document for one
-Docker Engine API version, for createDockerApi<paths>() (see docs/regenerating.md).
-Needs the generator's tools in the project: npm install --save-dev ${GENERATOR_TOOLS.join(" ")}
+Generate types (openapi-typescript), validators, optionally zod schemas, and the final OpenAPI
+document for one Docker Engine API version (see docs/regenerating.md).
+Needs the generator's tools in the project: ${GENERATOR_INSTALL_LINE}
 
 Options:
       --spec SRC       Docker's API document: a file or URL, YAML or JSON,
@@ -46,6 +60,10 @@ Options:
       --out DIR        Output directory (default: ./generated/v<X.Y>)
       --overlay FILE   Corrections to apply (default: berth's overlays/docker-engine-api.yaml)
       --no-overlay     Apply no corrections
+      --format FORMAT  js: JavaScript modules with .d.ts declarations, which Node, Bun and
+                       Deno load as they are (default); ts: TypeScript sources, for a
+                       project that compiles or bundles them
+      --zod            Also write zod schemas (zod.js/zod.ts; the project needs zod 4)
       --check          Compare with DIR instead of writing; exit 1 if they differ
 
 To regenerate berth's own generated/ in a checkout, run: npm run generate
@@ -59,6 +77,8 @@ To regenerate berth's own generated/ in a checkout, run: npm run generate
         out: { type: "string" },
         overlay: { type: "string" },
         "no-overlay": { type: "boolean" },
+        format: { type: "string" },
+        zod: { type: "boolean" },
         check: { type: "boolean" },
       },
       { command: "generate", max: 0 },
@@ -69,6 +89,8 @@ To regenerate berth's own generated/ in a checkout, run: npm run generate
       throw new UsageError("--version must look like 1.44", "generate");
     if (values.overlay !== undefined && values["no-overlay"])
       throw new UsageError("--overlay and --no-overlay cannot be combined", "generate");
+    const format = values.format ?? "js";
+    if (format !== "js" && format !== "ts") throw new UsageError(`--format must be js or ts, got ${JSON.stringify(format)}`, "generate");
 
     const pipeline = await loadPipeline();
     const isUrl = /^https?:\/\//.test(values.spec);
@@ -77,6 +99,8 @@ To regenerate berth's own generated/ in a checkout, run: npm run generate
       source: isUrl ? values.spec : resolve(values.spec),
       ...(values.version !== undefined ? { version: values.version } : {}),
       overlay,
+      format,
+      zod: values.zod === true,
     });
     const out = resolve(values.out ?? join("generated", `v${apiVersion}`));
     const shown = relative(process.cwd(), out) || ".";
@@ -114,27 +138,29 @@ export function packageRoot(from: string = fileURLToPath(import.meta.url)): stri
   }
 }
 
+/**
+ * Loads the generator after checking its tools (tools.mjs imports none of them), so that a
+ * missing tool or a wrong major is reported by name with the install line that fixes it.
+ */
 async function loadPipeline(): Promise<Pipeline> {
   const root = packageRoot();
-  const file = root === undefined ? undefined : join(root, "scripts", "generate", "pipeline.mjs");
-  if (file === undefined || !existsSync(file)) {
+  const directory = root === undefined ? undefined : join(root, "scripts", "generate");
+  if (directory === undefined || !existsSync(join(directory, "pipeline.mjs")) || !existsSync(join(directory, "tools.mjs"))) {
     throw new GeneratorUnavailableError(
       "berth's generator (scripts/generate/) is not where the package keeps it; reinstall berth or run it from a checkout",
     );
   }
+  const tools = (await import(pathToFileURL(join(directory, "tools.mjs")).href)) as Tools;
   try {
-    return (await import(pathToFileURL(file).href)) as Pipeline;
+    tools.checkGeneratorTools(directory);
   } catch (error) {
-    const message = (error as Error).message ?? String(error);
-    const missing = GENERATOR_TOOLS.find((tool) => message.includes(`'${tool}'`) || message.includes(`"${tool}"`));
-    if (missing === undefined) throw error;
-    throw new GeneratorUnavailableError(
-      `the generator needs ${missing}, which is not installed here.\nInstall its tools in your project: npm install --save-dev ${GENERATOR_TOOLS.join(" ")}`,
-    );
+    if (error instanceof tools.GeneratorToolError) throw new GeneratorUnavailableError(error.message, { cause: error });
+    throw error;
   }
+  return (await import(pathToFileURL(join(directory, "pipeline.mjs")).href)) as Pipeline;
 }
 
-/** The generator or its tools cannot be loaded. */
+/** The generator or its tools cannot be loaded (a tool is missing or has a wrong major version). */
 export class GeneratorUnavailableError extends Error {
   override name = "GeneratorUnavailableError";
 }

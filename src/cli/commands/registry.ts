@@ -33,7 +33,7 @@ Options:
 
 /** Pulls `reference` showing progress on `output`; resolves with the reference pulled. Also used by `run`. */
 export async function pullWithProgress(context: CliContext, reference: string, output: OutputStream, allTags = false): Promise<string> {
-  const auth = await registryAuth(context, reference);
+  const auth = await registryAuthFor(context, reference);
   const operation = context.client().pullImage({ repository: reference, allTags, auth, signal: context.signal });
   const result = await showProgress(operation, output);
   return result.image;
@@ -50,7 +50,7 @@ starts with. Credentials come from the docker configuration, as with docker push
   async run(context, args) {
     const { positionals } = parseCommand(args, {}, { command: "push", min: 1, max: 1 });
     const name = positionals[0]!;
-    const auth = await registryAuth(context, name);
+    const auth = await registryAuthFor(context, name);
     const operation = context.client().pushImage({ name, auth, signal: context.signal });
     await showProgress(operation, context.io.stdout);
     return 0;
@@ -58,6 +58,6 @@ starts with. Credentials come from the docker configuration, as with docker push
 };
 
 /** The stored credentials for the registry `reference` points at, if any. */
-async function registryAuth(context: CliContext, reference: string): Promise<AuthConfiguration | undefined> {
+export async function registryAuthFor(context: CliContext, reference: string): Promise<AuthConfiguration | undefined> {
   return (await context.credentials().forImage(reference)) as AuthConfiguration | undefined;
 }
