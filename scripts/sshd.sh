@@ -186,6 +186,11 @@ cmd_stop() {
   local pid
   pid="$(cat "$SD_PID" 2>/dev/null || true)"
   if _sd_alive; then
+    # open sessions are the listener's children (their titles are rewritten, so found by parent)
+    local session
+    for session in $(pgrep -P "$pid" 2>/dev/null || true); do
+      kill "$session" 2>/dev/null || true
+    done
     kill "$pid"
     local i
     for i in $(seq 1 50); do
@@ -194,11 +199,6 @@ cmd_stop() {
     done
     kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
   fi
-  # sessions still open (their sshd processes name the config file) end with the listener
-  local session
-  for session in $(pgrep -f -- "-f $SD_DIR/sshd_config" 2>/dev/null || true); do
-    kill "$session" 2>/dev/null || true
-  done
   rm -rf "$SD_DIR"
   _sd_msg "sshd stopped"
 }

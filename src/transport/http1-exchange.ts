@@ -178,7 +178,8 @@ export class Http1Connection {
   }
 
   get destroyed(): boolean {
-    return this.#destroyed;
+    // The socket too: a dialled stream (the ssh transport's) can be destroyed by its owner, whose 'close' comes a tick later.
+    return this.#destroyed || this.socket.destroyed;
   }
 
   destroy(): void {

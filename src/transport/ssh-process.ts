@@ -277,7 +277,10 @@ export function classifySshFailure(stderr: string, code: number | null, error?: 
   ) {
     return "unreachable";
   }
-  if (code === 127 || /\bdocker\b.*(command not found|not found)|unknown command "?system"?|dial-stdio.*unknown/i.test(stderr))
+  if (
+    code === 127 ||
+    /\bdocker\b.*(command not found|not found)|unknown command "?(system|dial-stdio)"?|is not a docker command/i.test(stderr)
+  )
     return "no-docker";
   return "exited";
 }
@@ -286,7 +289,8 @@ const FAILURE_TEXT: Record<SshFailure, string> = {
   "host-key": "the remote host key is unknown or has changed (check known_hosts; berth never answers ssh's prompts)",
   auth: "the remote refused the authentication (BatchMode: keys and the agent only, no passwords)",
   unreachable: "the host cannot be reached",
-  "no-docker": "the remote has no docker CLI to run `docker system dial-stdio`",
+  "no-docker":
+    "the remote has no docker CLI to run `docker system dial-stdio` (install it, or set ssh.remoteCommand, e.g. to socat - UNIX-CONNECT:/var/run/docker.sock)",
   "unexpected-output": "the remote printed output that is not HTTP",
   "no-ssh": "the ssh binary cannot be run",
   exited: "the ssh process ended",

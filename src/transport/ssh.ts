@@ -41,6 +41,14 @@ export interface SshOptions {
   maxProcesses?: number | undefined;
   /** Milliseconds an idle pooled process is kept. Default 30 000; 0 keeps it until `close()`. */
   idleTimeoutMs?: number | undefined;
+  /**
+   * The command run on the remote instead of `docker [--host=unix://PATH] system dial-stdio`:
+   * any command that joins its stdin/stdout to the daemon's socket and passes stdin's end on,
+   * e.g. `["socat", "-", "UNIX-CONNECT:/var/run/docker.sock"]` on a remote without the docker
+   * CLI, or the docker CLI by its full path. ssh joins the words with spaces for the remote
+   * shell, as it does for any command.
+   */
+  remoteCommand?: readonly string[] | undefined;
 }
 
 export const DEFAULT_SSH_MAX_PROCESSES = 8;
@@ -58,9 +66,13 @@ export function sshArguments(endpoint: SshEndpoint, ssh: SshOptions, connectTime
   args.push("-T");
   if (endpoint.user !== undefined) args.push("-l", endpoint.user);
   if (endpoint.port !== undefined) args.push("-p", String(endpoint.port));
-  args.push("--", endpoint.host, "docker");
-  if (endpoint.socketPath !== undefined) args.push(`--host=unix://${endpoint.socketPath}`);
-  args.push("system", "dial-stdio");
+  args.push("--", endpoint.host);
+  if (ssh.remoteCommand !== undefined) args.push(...ssh.remoteCommand);
+  else {
+    args.push("docker");
+    if (endpoint.socketPath !== undefined) args.push(`--host=unix://${endpoint.socketPath}`);
+    args.push("system", "dial-stdio");
+  }
   return args;
 }
 
@@ -85,6 +97,10 @@ function checkedSshOptions(ssh: SshOptions | undefined): Required<Pick<SshOption
       throw new InvalidOptionError(name, "must be a non-empty path without control characters");
     }
   }
+  const command = options.remoteCommand;
+  if (command !== undefined && (command.length === 0 || command.some((word) => word === "" || /[\x00-\x1f\x7f]/.test(word)))) {
+    throw new InvalidOptionError("ssh.remoteCommand", "must be non-empty words without control characters");
+  }
   for (const option of options.options ?? []) {
     if (!/^[A-Za-z][A-Za-z0-9]*(=|\s)/.test(option) || /[\x00-\x1f\x7f]/.test(option.replace(/\t/g, " "))) {
       throw new InvalidOptionError("ssh.options", `${JSON.stringify(option)} is not an ssh option of the form Name=value`);
@@ -104,21 +120,18 @@ interface SlotWaiter {
 
 /**
  * The process budget of one transport, shared by the pool and hijacked connections. Slots are
- * released when a process has exited, so the count is of processes that exist.
+ * released when a process has exited, so the count is of processes that exist. A slot that
+ * is wanted while pooled processes sit idle is freed by ending the oldest idle one.
  */
 class ProcessSlots {
   readonly #cap: number;
   #used = 0;
   readonly #waiters: SlotWaiter[] = [];
-  /** Pooled processes idle now, oldest first: ended when a slot is wanted and none is free. */
-  readonly idle: SshProcess[] = [];
+  /** Pooled processes idle now, oldest first. */
+  readonly #idle: SshProcess[] = [];
 
   constructor(cap: number) {
     this.#cap = cap;
-  }
-
-  get used(): number {
-    return this.#used;
   }
 
   acquire(reserve: number, signal: AbortSignal | undefined, request?: RequestSummary): Promise<void> {
@@ -141,12 +154,13 @@ class ProcessSlots {
       };
       signal?.addEventListener("abort", waiter.onAbort, { once: true });
       this.#waiters.push(waiter);
-      // Idle pooled processes give way: the slot comes back when the process has exited.
-      this.idle.shift()?.destroy();
+      this.#evictIfWanted();
     });
   }
 
-  release(): void {
+  /** A process has exited: its slot goes to the first waiter it is enough for. */
+  release(process: SshProcess | undefined): void {
+    if (process) this.#forget(process);
     this.#used--;
     for (let i = 0; i < this.#waiters.length; i++) {
       const waiter = this.#waiters[i]!;
@@ -155,8 +169,27 @@ class ProcessSlots {
       waiter.signal?.removeEventListener("abort", waiter.onAbort);
       this.#used++;
       waiter.resolve();
-      return;
+      break;
     }
+    this.#evictIfWanted();
+  }
+
+  /** A pooled process went idle (true) or was taken again (false). */
+  idle(process: SshProcess, idle: boolean): void {
+    this.#forget(process);
+    if (!idle) return;
+    this.#idle.push(process);
+    this.#evictIfWanted();
+  }
+
+  /** Someone waits for a slot: an idle process gives its slot up (it comes back at the exit). */
+  #evictIfWanted(): void {
+    if (this.#waiters.length > 0) this.#idle.shift()?.destroy();
+  }
+
+  #forget(process: SshProcess): void {
+    const index = this.#idle.indexOf(process);
+    if (index >= 0) this.#idle.splice(index, 1);
   }
 }
 
@@ -175,27 +208,18 @@ export function createSshTransport(options: TransportOptions & { ssh?: SshOption
   async function start(reserve: number, pooled: boolean, signal: AbortSignal | undefined, request?: RequestSummary): Promise<SshProcess> {
     await slots.acquire(reserve, signal, request);
     let process: SshProcess;
-    const dropIdle = () => {
-      const index = slots.idle.indexOf(process);
-      if (index >= 0) slots.idle.splice(index, 1);
-    };
     try {
       process = new SshProcess({
         binary,
         args,
         endpointText,
         idleTimeoutMs: pooled ? ssh.idleTimeoutMs : 0,
-        onExit: () => {
-          dropIdle();
-          slots.release();
-        },
-        onIdle: (idle) => {
-          dropIdle();
-          if (idle) slots.idle.push(process);
-        },
+        onExit: () => slots.release(process),
+        onIdle: (idle) => slots.idle(process, idle),
       });
     } catch (error) {
-      slots.release();
+      // spawn() itself threw (it reports most failures as an 'error' event instead): no process exists.
+      slots.release(undefined);
       throw error;
     }
     return process;

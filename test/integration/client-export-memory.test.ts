@@ -13,7 +13,7 @@ const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, "../..");
 
 describe("exportContainer memory", () => {
-  it("streams a 1 GiB export with less than 64 MiB of RSS growth", { timeout: 120_000 }, async () => {
+  it("streams a 1 GiB export with less than 64 MiB of RSS growth", { timeout: 300_000 }, async () => {
     const { stdout } = await run(
       process.execPath,
       [
@@ -29,7 +29,7 @@ describe("exportContainer memory", () => {
         "--limit-mib",
         "64",
       ],
-      { cwd: root, timeout: 110_000 },
+      { cwd: root, timeout: 290_000 },
     ).catch((error: { stdout?: string; stderr?: string }) => {
       throw new Error(`check-export-memory failed:\n${error.stdout ?? ""}\n${error.stderr ?? ""}`);
     });

@@ -219,11 +219,12 @@ describe.each(API_VERSIONS)("events across a daemon restart at API %s", (apiVers
   // once restarted the default throwaway daemon while the suite ran against another).
   it("every event before the stop and after the restart is delivered exactly once, in order", needsManagedDaemon(), async () => {
     const states: Array<EventConnectionState & { at: number }> = [];
-    // A first retry 8 s after the drop (no jitter): the daemon is back after about 1.5 s (a few
-    // seconds on a loaded machine), so the events of `during` are produced while the monitor is
-    // still away and can only come back through the `since` replay.
+    // A first retry 15 s after the drop (no jitter): the daemon is back after about 1.5 s (several
+    // seconds on a loaded machine, where `during` too takes seconds), so the events of `during`
+    // are produced while the monitor is still away and can only come back through the `since`
+    // replay.
     const monitor = createEventMonitor(docker, {
-      backoff: { initialDelayMs: 8000, maxDelayMs: 8000 },
+      backoff: { initialDelayMs: 15_000, maxDelayMs: 15_000 },
       random: () => 0,
       onState: (state) => states.push({ ...state, at: Date.now() }),
     });
@@ -259,7 +260,7 @@ describe.each(API_VERSIONS)("events across a daemon restart at API %s", (apiVers
       expect(duringDoneAt).toBeLessThan(reconnected!.at);
       console.info(
         `[events] API ${apiVersion}: restart-daemon took ${restartedAt - stoppedAt} ms; stream back after ${(reconnected as { downtimeMs: number }).downtimeMs} ms ` +
-          `(first retry held back to 8 s on purpose); states: ${states.map((state) => state.state).join(" → ")}`,
+          `(first retry held back to 15 s on purpose); states: ${states.map((state) => state.state).join(" → ")}`,
       );
     } finally {
       await monitor.close();

@@ -12,7 +12,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DockerAbortError, DockerClient, DockerSshError, isDockerError, type SshOptions } from "../../src/index.js";
 import { liveSshProcessCount, liveSshProcessIds } from "../../src/transport/ssh-process.js";
-import { testImage, uniqueName } from "../helpers/daemon.js";
+import { testDockerHost, testImage, testRegistry, uniqueName } from "../helpers/daemon.js";
 import { testSshConfig, testSshDir, testSshHost, testSshNoDockerHost, testSshStdoutHost } from "../helpers/ssh.js";
 
 const HOST = testSshHost();
@@ -131,6 +131,14 @@ describe("ssh:// faults", () => {
     expect(error.stderr).toMatch(/docker: not found/);
   });
 
+  it("ssh.remoteCommand reaches the daemon where the docker CLI is not on PATH", async () => {
+    // The remote is this machine: its docker CLI, by full path.
+    const dockerCli = spawnSync("sh", ["-c", "command -v docker"], { encoding: "utf8" }).stdout.trim();
+    expect(dockerCli).toMatch(/^\//);
+    const docker = client(testSshNoDockerHost(), { remoteCommand: [dockerCli, "system", "dial-stdio"] });
+    expect(await docker.ping()).toBe("OK");
+  });
+
   it("a remote that prints on stdout before HTTP: kind unexpected-output, quoting it", async () => {
     const docker = client(testSshStdoutHost());
     const error = await sshFailure(docker.ping(), "unexpected-output");
@@ -231,6 +239,50 @@ describe("ssh:// faults", () => {
       await docker.removeContainer({ id, force: true });
     }
   });
+
+  it("the ssh process killed mid-pull: the pull fails with kind exited", async () => {
+    // A 32 MiB layer in the local registry (pushed over the unix socket), pulled over ssh.
+    const unix = new DockerClient({ host: testDockerHost() });
+    clients.push(unix);
+    const repository = `${testRegistry()}/berth-ssh-faults/big-${process.pid}`;
+    const { Id: id } = await unix.createContainer({
+      name: uniqueName("ssh-pull-big"),
+      config: { Image: testImage(), Cmd: ["sh", "-c", "head -c 33554432 /dev/urandom > /big"], NetworkDisabled: true },
+      hostConfig: { NetworkMode: "none" },
+    });
+    try {
+      await unix.startContainer({ id });
+      expect(await unix.waitContainer({ id })).toBe(0);
+      await unix.commitContainer({ container: id, repository, tag: "v1" });
+      await unix.pushImage({ name: repository, tag: "v1" });
+      await unix.removeImage({ name: `${repository}:v1` });
+
+      const docker = client(HOST);
+      expect(await docker.ping()).toBe("OK");
+      const pull = docker.pullImage({ repository, tag: "v1" });
+      let messages = 0;
+      const started = Date.now();
+      const error = await (async () => {
+        try {
+          for await (const _ of pull) {
+            // The first progress message: the pull is under way on the one process.
+            if (messages++ === 0) for (const pid of liveSshProcessIds()) process.kill(pid, "SIGKILL");
+          }
+          await pull;
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(Date.now() - started).toBeLessThan(BOUND_MS);
+      expect(messages).toBeGreaterThan(0);
+      expect(error).toBeInstanceOf(DockerSshError);
+      expect((error as DockerSshError).kind).toBe("exited");
+    } finally {
+      await unix.removeContainer({ id, force: true });
+      await unix.removeImage({ name: `${repository}:v1`, force: true }).catch(() => {});
+    }
+  }, 120_000);
 
   it("aborting a followed stream ends its ssh process", async () => {
     const docker = client(HOST);

@@ -53,6 +53,11 @@ describe("ssh command line", () => {
     ]);
   });
 
+  it("runs ssh.remoteCommand instead of the docker CLI when given", () => {
+    const args = sshArguments(ssh("ssh://h/ignored.sock"), { remoteCommand: ["socat", "-", "UNIX-CONNECT:/run/docker.sock"] }, 0);
+    expect(args).toEqual(["-o", "BatchMode=yes", "-T", "--", "h", "socat", "-", "UNIX-CONNECT:/run/docker.sock"]);
+  });
+
   it("refuses options ssh would misread, as InvalidOptionError", () => {
     const bad: Array<[Record<string, unknown>, string]> = [
       [{ options: ["-oProxyCommand=x"] }, "ssh.options"],
@@ -61,6 +66,8 @@ describe("ssh command line", () => {
       [{ binary: "ssh\0" }, "ssh.binary"],
       [{ maxProcesses: 1 }, "ssh.maxProcesses"],
       [{ idleTimeoutMs: -1 }, "ssh.idleTimeoutMs"],
+      [{ remoteCommand: [] }, "ssh.remoteCommand"],
+      [{ remoteCommand: ["socat", "a\nb"] }, "ssh.remoteCommand"],
     ];
     for (const [options, name] of bad) {
       let error: unknown;
@@ -86,6 +93,7 @@ describe("classifySshFailure", () => {
     ["ssh: connect to host 10.255.255.1 port 22: Connection timed out", 255, "unreachable"],
     ["/bin/sh: 1: docker: not found", 127, "no-docker"],
     ["bash: line 1: docker: command not found", 127, "no-docker"],
+    ["docker: 'dial-stdio' is not a docker command.", 1, "no-docker"],
     ["", 255, "exited"],
   ] as const)("%j (status %d) is %s", (stderr, code, kind) => {
     expect(classifySshFailure(stderr, code)).toBe(kind);
