@@ -47,7 +47,7 @@ export interface StreamSizes {
 const FULL: Omit<BenchConfig, "quick" | "scenarios" | "runtimes"> = {
   clients: ["berth", "dockerode", "node-sdk", "raw"],
   smallCalls: { batch: 1000, reps: 5, warmup: 1, warmupCalls: 2000, concurrency: [1, 32] },
-  smallCallsExtraClients: ["berth-api"],
+  smallCallsExtraClients: ["berth-api", "berth-generic"],
   smallCallsOtherRuntimes: { batch: 500, reps: 4, warmup: 1, warmupCalls: 1000, concurrency: [1, 32] },
   lifecycle: { batch: 2, reps: 5, warmup: 1 },
   streams: { sizesMiB: { export: [64, 256], attach: [64, 256], logs: [16, 64] }, reps: 3, warmup: 0 },
@@ -61,7 +61,7 @@ const FULL: Omit<BenchConfig, "quick" | "scenarios" | "runtimes"> = {
 const QUICK: typeof FULL = {
   clients: FULL.clients,
   smallCalls: { batch: 300, reps: 3, warmup: 1, warmupCalls: 600, concurrency: [1, 32] },
-  smallCallsExtraClients: ["berth-api"],
+  smallCallsExtraClients: ["berth-api", "berth-generic"],
   smallCallsOtherRuntimes: { batch: 200, reps: 2, warmup: 1, warmupCalls: 400, concurrency: [1, 32] },
   lifecycle: { batch: 1, reps: 2, warmup: 0 },
   streams: { sizesMiB: { export: [32, 128], attach: [32, 128], logs: [8, 32] }, reps: 1, warmup: 0 },

@@ -246,7 +246,15 @@ async function main(): Promise<void> {
       for (const runtime of config.runtimes) {
         const processes = runtime === "node" ? config.coldStart.processes : config.coldStart.processesOtherRuntimes;
         results.coldStart[runtime] = await step(`cold start on ${runtime}`, () =>
-          runColdStart(target, runtime, installed, config.clients, { processes }, repoRoot()),
+          // The extra berth rows too: the low-level client alone, and the generated client's own entry point.
+          runColdStart(
+            target,
+            runtime,
+            installed,
+            [...new Set([...config.clients, ...config.smallCallsExtraClients])],
+            { processes },
+            repoRoot(),
+          ),
         );
       }
     }

@@ -21,6 +21,7 @@ import {
   type DockerApi,
 } from "../../src/index.js";
 import type { paths } from "../../generated/v1.41/index.js";
+import { createDockerV141 } from "../../src/versions/v1.41.js";
 import type { BenchTarget } from "../lib/daemon.js";
 import type { BenchClient, EventContender, SeenEvent } from "./types.js";
 
@@ -129,6 +130,31 @@ export function berthApiClient(target: BenchTarget): BenchClient {
     ...streams(
       (id) => attachToContainer(docker, { container: id, ...ATTACH }),
       (id) => containerLogs(docker, { container: id, ...LOGS }),
+    ),
+    close: () => docker.close(),
+  };
+}
+
+/** berth's generated client (`createDockerV141`: the v1.41 method table) as a `BenchClient`. */
+export function berthGenericClient(target: BenchTarget): BenchClient {
+  const docker = createDockerV141({ host: target.host });
+  return {
+    name: "berth-generic",
+    version: BERTH_VERSION,
+    unsupported: {},
+    notes: {},
+    ping: () => docker.system.ping(),
+    inspect: (id) => docker.containers.inspect({ id }),
+    async lifecycle(spec, name) {
+      const { Id: id } = await docker.containers.create({ name, body: spec as never });
+      await docker.containers.start({ id });
+      await docker.containers.wait({ id });
+      await docker.containers.delete({ id });
+    },
+    exportContainer: (id) => countBytes(docker.containers.export({ id })),
+    ...streams(
+      (id) => docker.containers.attach({ id, ...ATTACH }),
+      (id) => docker.containers.logs({ id, ...LOGS }),
     ),
     close: () => docker.close(),
   };

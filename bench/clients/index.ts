@@ -19,6 +19,8 @@ export async function loadClient(name: ClientName, target: BenchTarget): Promise
         return { name, client: (await import("./berth.js")).berthClient(target) };
       case "berth-api":
         return { name, client: (await import("./berth.js")).berthApiClient(target) };
+      case "berth-generic":
+        return { name, client: (await import("./berth.js")).berthGenericClient(target) };
       case "raw":
         return { name, client: rawClient(target) };
       case "dockerode":

@@ -8,7 +8,7 @@
  * The contenders. `raw` is the practical limit (bench/lib/raw-http.ts); `berth-api` is berth's
  * low-level client alone (not run by default, see clients/berth.ts).
  */
-export type ClientName = "berth" | "berth-api" | "dockerode" | "node-sdk" | "raw";
+export type ClientName = "berth" | "berth-api" | "berth-generic" | "dockerode" | "node-sdk" | "raw";
 
 /** The operations the scenarios use. */
 export type Operation = "ping" | "inspect" | "lifecycle" | "export" | "logs" | "attach";

@@ -51,7 +51,9 @@ function smallCallsSection(result: SmallCallsResult | Failed | undefined, runtim
           r.note ??
             (r.client === "berth-api"
               ? "berth's low-level client alone (createDockerApi, v1.41 paths): the transport without the DockerClient layer"
-              : ""),
+              : r.client === "berth-generic"
+                ? "berth's generated client (createDockerV141: the v1.41 method table over createDockerApi)"
+                : ""),
         ]),
       ),
     );

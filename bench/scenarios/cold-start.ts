@@ -147,6 +147,7 @@ const FIRST_REQUEST: Record<ClientName, string> = {
     const { error } = await m.createDockerApi({ host, preferredVersion: "1.41" }).api.GET("/_ping", { parseAs: "text" });
     if (error) throw new Error(String(error));
   }`,
+  "berth-generic": `await m.createDockerV141({ host }).system.ping();`,
   "berth-api": `const { error } = await m.createDockerApi({ host, preferredVersion: "1.41" }).api.GET("/_ping", { parseAs: "text" });
   if (error) throw new Error(String(error));`,
   dockerode: `await new m.default({ socketPath: host.slice("unix://".length) }).ping();`,
@@ -185,6 +186,11 @@ function runtimeCommand(runtime: RuntimeName, script: string, root: string): str
   return [process.execPath, script];
 }
 
+/** The `berth-docker/v1.41` entry beside berth's main entry (a package name or the bundle's path). */
+function genericEntry(main: string): string {
+  return main.startsWith("/") ? main.replace(/src\/index\.js$/, "src/versions/v1.41.js") : `${main}/v1.41`;
+}
+
 /** Runs the scenario on `runtime` for the installed packages (`raw` needs none: it runs in berth's directory). */
 export async function runColdStart(
   target: BenchTarget,
@@ -197,12 +203,13 @@ export async function runColdStart(
   const contenders: { name: ClientName; command: string[]; cwd: string; entry: string }[] = [];
   const rows = new Map<ClientName, ColdStartRow>();
   for (const client of clients) {
-    const pkg = client === "raw" || client === "berth-api" ? installed.berth : installed[client];
+    const pkg = client === "raw" || client === "berth-api" || client === "berth-generic" ? installed.berth : installed[client];
     if (!pkg) {
       rows.set(client, { client, error: "package not installed (see footprint)" });
       continue;
     }
-    const entry = client === "raw" ? "node:http" : pkg.entry;
+    // The generated client is its own entry point (berth-docker/v1.41), beside the main one.
+    const entry = client === "raw" ? "node:http" : client === "berth-generic" ? genericEntry(pkg.entry) : pkg.entry;
     const script = path.join(pkg.dir, `cold-${client}.mjs`);
     writeFileSync(script, coldScript(client, entry.startsWith("/") ? `file://${entry}` : entry));
     contenders.push({ name: client, command: runtimeCommand(runtime, script, repo), cwd: pkg.dir, entry });

@@ -418,6 +418,11 @@ describe("generation", () => {
     await writeFiles(dir, files);
     const mod = (await import(pathToFileURL(path.join(dir, "index.js")).href)) as Record<string, unknown>;
     expect(mod["apiVersion"]).toBe("1.99");
+    // The method table loads as JavaScript too, with the validators the generic client checks answers with.
+    const definition = mod["definition"] as { apiVersion: string; methods: Record<string, object>; validators: Record<string, unknown> };
+    expect(definition.apiVersion).toBe("1.99");
+    expect(Object.keys(definition.methods).length).toBeGreaterThan(0);
+    expect(typeof definition.validators["validateContainer"]).toBe("function");
     const validate = mod["validateContainer"] as (v: unknown) => boolean;
     expect(validate({ Id: "x" })).toBe(true);
     expect(validate({ Id: 1 })).toBe(false);

@@ -12,6 +12,7 @@ import {
   DockerApiError,
   DockerWaitError,
   InvalidOptionError,
+  InvalidResponseError,
   NoSuchContainerError,
   ProgressOperation,
 } from "../../src/index.js";
@@ -267,6 +268,26 @@ describe("calls", () => {
     expect(error).toBeInstanceOf(DockerWaitError);
     expect(error).toMatchObject({ container: "c1", exitCode: 137, message: expect.stringContaining("container was killed") });
     expect(requests.length).toBe(sent + 1);
+  });
+
+  it("checks answers with the version's validators through the client's validation policy", async () => {
+    const volume = { Name: "v", Driver: "local", Mountpoint: "/m", Scope: "local", Labels: null, Options: null, CreatedAt: "now" };
+    const answer = (r: Recorded) => (r.url.pathname.endsWith("/volumes/v") ? json(volume) : json([{ Id: 7 }]));
+    const tolerant = createDocker(definitionV141, { transport: recordingTransport(answer).transport, apiVersion: "1.41" });
+    // Labels: null is what Docker 20.10 sends for a volume without labels: returned as is.
+    expect(await tolerant.volumes.inspect({ name: "v" })).toEqual(volume);
+    // A wrong type inside an array answer is reported with the element's index.
+    const error = await tolerant.networks.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect((error as Error).message).toMatch(/NetworkList .*0\.Id/);
+    const off = createDocker(definitionV141, { transport: recordingTransport(answer).transport, apiVersion: "1.41", validation: "off" });
+    expect(await off.networks.list()).toEqual([{ Id: 7 }]);
+    const strict = createDocker(definitionV141, {
+      transport: recordingTransport(() => json({ ...volume, Labels: 5 })).transport,
+      apiVersion: "1.41",
+      validation: "strict",
+    });
+    await expect(strict.volumes.inspect({ name: "v" })).rejects.toBeInstanceOf(InvalidResponseError);
   });
 
   it("aborts with the call's signal", async () => {
