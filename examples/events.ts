@@ -9,7 +9,7 @@ const seen: string[] = [];
 const listening = (async () => {
   const since = new Date(Date.now() - 1000); // replay from just before, so nothing is missed
   for await (const item of docker.events({ since, filters: { type: "container", name } })) {
-    if (item.kind !== "event") continue; // overflow markers and stream errors
+    if (item.kind !== "event") continue; // overflow markers, replay gaps and stream errors
     seen.push(item.action);
     if (item.action === "destroy") break;
   }

@@ -699,7 +699,8 @@ _bd_push_pull() { # REGISTRY AUTH_JSON
   [ "$(_bd_api_status -X POST "/images/$BD_IMAGE/tag?repo=$ref&tag=latest")" = 201 ] || _bd_die "tag $ref failed"
   out="$(_bd_api -X POST -H "X-Registry-Auth: $auth" "/images/$ref/push?tag=latest")"
   if printf '%s' "$out" | grep -q '"error'; then _bd_die "push to $reg failed: $out"; fi
-  printf '%s' "$out" | grep -q '"Digest"' || _bd_die "push to $reg gave no digest: $out"
+  # dockerd: an aux {"Digest":...} line; podman: only the status line "latest: digest: sha256:..."
+  printf '%s' "$out" | grep -qE '"Digest"|digest: sha256:' || _bd_die "push to $reg gave no digest: $out"
   _bd_msg "pushed $ref:latest ($(printf '%s' "$out" | grep -o 'sha256:[0-9a-f]\{12\}' | tail -n1)) in $(_bd_since "$t0")s"
   [ "$(_bd_api_status -X DELETE "/images/$ref:latest")" = 200 ] || _bd_die "untag $ref failed"
   [ "$(_bd_api_status "/images/$ref:latest/json")" = 404 ] || _bd_die "$ref still present after delete"

@@ -4,9 +4,11 @@
  * newer API versions) is built on what `createDockerApi` returns.
  */
 import createClient from "openapi-fetch";
+import { checkConnectionOptions } from "./connection-options.js";
 import { DEFAULT_DOCKER_HOST, parseDockerHost, type Endpoint, type TlsOptions } from "./docker-host.js";
 import { DockerAbortError, InvalidOptionError } from "./errors.js";
 import {
+  blankBodyMiddleware,
   errorMiddleware,
   guardCalls,
   raceSignal,
@@ -16,6 +18,8 @@ import {
 } from "./middleware.js";
 import { createTransport, type Runtime } from "./transport/index.js";
 import { DockerRequest } from "./transport/messages.js";
+import { checkTransportTimeouts } from "./transport/options.js";
+import type { SshOptions } from "./transport/ssh.js";
 import type { Transport } from "./transport/types.js";
 import { ApiVersionPin } from "./version.js";
 import type { StrictClient } from "./versions/strict-client.js";
@@ -39,10 +43,25 @@ export interface ConnectionOptions extends ValidationOptions {
   /** Milliseconds to wait for a response head (default off, so long streams are never cut). */
   headersTimeoutMs?: number | undefined;
   /**
+   * Milliseconds allowed for a whole answer, head to last byte, of a call that is not a follow
+   * stream (default off). See docs/security.md, "Timeouts".
+   */
+  responseTimeoutMs?: number | undefined;
+  /**
+   * Milliseconds of silence allowed between two reads of an answer's body, for calls that are
+   * not follow streams (default 60 000; 0 = off). A call's `idleTimeoutMs` overrides it.
+   */
+  streamIdleTimeoutMs?: number | undefined;
+  /**
    * Most connections open to the daemon at once for plain requests (Node; default 64). More
    * concurrent requests wait for a free connection. Hijacked connections (attach, exec) are not counted.
    */
   maxSockets?: number | undefined;
+  /**
+   * How to run the system `ssh` for an `ssh://` host: identity file, config file, extra `-o`
+   * options, the binary, the process cap (8) and idle timeout (30 s). See docs/ssh.md.
+   */
+  ssh?: SshOptions | undefined;
   /** Use this transport instead of the runtime's own (tests, custom tunnels). */
   transport?: Transport | undefined;
   /** Force a runtime's transport (normally detected). */
@@ -91,6 +110,9 @@ export interface DockerApi<Paths extends {}> {
 
 /** Creates the typed low-level client for one daemon. */
 export function createDockerApi<Paths extends {}>(options: DockerApiOptions): DockerApi<Paths> {
+  checkConnectionOptions(options);
+  // Checked even with a transport given: the hijack path applies headersTimeoutMs itself.
+  checkTransportTimeouts(options);
   const preferred = options.preferredVersion ?? options.apiVersion;
   if (preferred === undefined) {
     throw new InvalidOptionError(
@@ -106,7 +128,10 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
         endpoint: parseDockerHost(options.host ?? DEFAULT_DOCKER_HOST, options.tls),
         connectTimeoutMs: options.connectTimeoutMs,
         headersTimeoutMs: options.headersTimeoutMs,
+        responseTimeoutMs: options.responseTimeoutMs,
+        streamIdleTimeoutMs: options.streamIdleTimeoutMs,
         maxSockets: options.maxSockets,
+        ssh: options.ssh,
       },
       options.runtime,
     );
@@ -121,7 +146,7 @@ export function createDockerApi<Paths extends {}>(options: DockerApiOptions): Do
   const userAgent = options.userAgent ?? `berth/${BERTH_VERSION}`;
   // Checked here once: the hijack path writes it into the request head as is.
   validateHeaderValue("userAgent", userAgent);
-  api.use(versionPrefixMiddleware(pin), userAgentMiddleware(userAgent), errorMiddleware());
+  api.use(versionPrefixMiddleware(pin), userAgentMiddleware(userAgent), errorMiddleware(), blankBodyMiddleware());
   guardCalls(api, pin);
 
   const apiVersion = async (signal?: AbortSignal) => raceSignal(pin.resolve(), signal);

@@ -3,7 +3,8 @@
  *
  * Accepted forms (the docker CLI's): `unix:///path`, a bare absolute socket path,
  * `tcp://host:port`, `http://host:port`, `https://host:port`, each TCP form with an
- * optional base path. `tcp://` means TLS when TLS material is given.
+ * optional base path, and `ssh://[user@]host[:port][/socket/path]`. `tcp://` means TLS when TLS
+ * material is given.
  */
 import { InvalidEndpointError } from "./errors.js";
 
@@ -37,8 +38,24 @@ export interface TcpEndpoint {
   basePath: string;
 }
 
+/**
+ * A daemon reached through the system `ssh` binary: each connection is an
+ * `ssh ... docker system dial-stdio` process (the docker CLI's way), so ~/.ssh/config, the
+ * agent, ProxyJump and known_hosts apply as they do for `ssh` itself.
+ */
+export interface SshEndpoint {
+  kind: "ssh";
+  host: string;
+  /** Undefined: ssh's own default (its config, else 22). */
+  port: number | undefined;
+  /** Undefined: ssh's own default (its config, else the local user). */
+  user: string | undefined;
+  /** The daemon socket on the remote host; undefined for the remote docker CLI's default. */
+  socketPath: string | undefined;
+}
+
 /** Where the daemon is. */
-export type Endpoint = UnixEndpoint | TcpEndpoint;
+export type Endpoint = UnixEndpoint | TcpEndpoint | SshEndpoint;
 
 /** The default endpoint of a Linux daemon. */
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
@@ -48,7 +65,7 @@ const DEFAULT_TLS_PORT = 2376;
 
 /**
  * Parses a `DOCKER_HOST`-style string. `tls` turns `tcp://` into TLS and is kept for
- * `https://`; it is ignored for unix sockets.
+ * `https://`; it is ignored for unix sockets and ssh.
  * @throws InvalidEndpointError for anything berth cannot dial.
  */
 export function parseDockerHost(host: string, tls?: TlsOptions): Endpoint {
@@ -77,7 +94,8 @@ export function parseDockerHost(host: string, tls?: TlsOptions): Endpoint {
     return { kind: "unix", socketPath };
   }
   if (scheme === "npipe") throw new InvalidEndpointError(host, "Windows named pipes are not supported");
-  if (scheme === "ssh") throw new InvalidEndpointError(host, "ssh:// endpoints are not supported; forward the socket instead");
+  // TLS options are ignored, as for unix sockets: ssh encrypts the connection itself.
+  if (scheme === "ssh") return parseSshHost(host, rest);
   if (scheme !== "tcp" && scheme !== "http" && scheme !== "https") {
     throw new InvalidEndpointError(host, `unsupported scheme ${scheme}://`);
   }
@@ -103,6 +121,41 @@ export function parseDockerHost(host: string, tls?: TlsOptions): Endpoint {
   return { kind: "tcp", host: hostname, port, tls: useTls ? privateTls(tls) : undefined, basePath };
 }
 
+/** The docker CLI's rules for `ssh://` (cli/connhelper/ssh): user, host, port and path; nothing else. */
+function parseSshHost(host: string, rest: string): SshEndpoint {
+  let url: URL;
+  try {
+    url = new URL(`ssh://${rest}`);
+  } catch {
+    throw new InvalidEndpointError(host, "malformed ssh:// URL");
+  }
+  if (url.password) throw new InvalidEndpointError(host, "passwords in ssh:// URLs are not supported; use an ssh key or the ssh agent");
+  if (url.search || url.hash) throw new InvalidEndpointError(host, "query strings and fragments are not allowed in ssh:// URLs");
+  const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+  if (!hostname) throw new InvalidEndpointError(host, "missing host");
+  let user: string | undefined;
+  let socketPath: string | undefined;
+  try {
+    user = url.username ? decodeURIComponent(url.username) : undefined;
+    socketPath = url.pathname && url.pathname !== "/" ? decodeURIComponent(url.pathname) : undefined;
+  } catch {
+    throw new InvalidEndpointError(host, "malformed percent-encoding in the ssh:// URL");
+  }
+  // ssh would read a leading "-" as an option; berth passes "--" too, but refuses it plainly.
+  if (hostname.startsWith("-") || user?.startsWith("-")) throw new InvalidEndpointError(host, "host and user must not start with '-'");
+  if (user !== undefined && !/^[^\s\x00-\x1f\x7f@:/]+$/.test(user))
+    throw new InvalidEndpointError(host, "the user name has characters ssh cannot take");
+  if (socketPath !== undefined && /[\x00-\x1f\x7f\s'"\\$`]/.test(socketPath)) {
+    throw new InvalidEndpointError(host, "the remote socket path has characters that cannot be passed through a remote shell");
+  }
+  return { kind: "ssh", host: hostname, port: url.port ? Number(url.port) : undefined, user, socketPath };
+}
+
+/** The `Host` header for requests to an endpoint (sockets and ssh tunnels have no host name of their own). */
+export function hostHeaderOf(endpoint: Endpoint): string {
+  return endpoint.kind === "tcp" ? `${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}` : "docker";
+}
+
 /**
  * A copy of the TLS options whose private key stays out of debug output: `util.inspect` (Node,
  * Bun), `Deno.inspect` and `JSON.stringify` of a client (its transport keeps the endpoint) show
@@ -121,6 +174,12 @@ function privateTls(tls: TlsOptions | undefined): TlsOptions {
 export function formatEndpoint(endpoint: Endpoint): string {
   // `%` is escaped because parseDockerHost percent-decodes unix:// paths: the result parses back to the same path.
   if (endpoint.kind === "unix") return `unix://${endpoint.socketPath.replace(/%/g, "%25")}`;
+  if (endpoint.kind === "ssh") {
+    const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host;
+    const user = endpoint.user !== undefined ? `${encodeURIComponent(endpoint.user)}@` : "";
+    const port = endpoint.port !== undefined ? `:${endpoint.port}` : "";
+    return `ssh://${user}${host}${port}${endpoint.socketPath ?? ""}`;
+  }
   const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host;
   return `${endpoint.tls ? "https" : "tcp"}://${host}:${endpoint.port}${endpoint.basePath}`;
 }

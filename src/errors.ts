@@ -15,13 +15,16 @@ export type DockerErrorCode =
   | "ERR_NO_SUCH_CONTAINER"
   | "ERR_NO_SUCH_IMAGE"
   | "ERR_NO_SUCH_EXEC"
+  | "ERR_NO_SUCH_ROUTE"
   | "ERR_CONNECTION"
   | "ERR_CONNECTION_REFUSED"
   | "ERR_TLS"
+  | "ERR_SSH"
   | "ERR_INVALID_ENDPOINT"
   | "ERR_TIMEOUT"
   | "ERR_ABORTED"
   | "ERR_PROTOCOL"
+  | "ERR_FRAMING"
   | "ERR_STREAM"
   | "ERR_INVALID_OPTION"
   | "ERR_MISSING_REPO"
@@ -31,6 +34,7 @@ export type DockerErrorCode =
   | "ERR_NO_LISTENERS"
   | "ERR_UNSUPPORTED_RUNTIME"
   | "ERR_CONTEXT_NOT_FOUND"
+  | "ERR_NO_DOCKER_SOCKET"
   | "ERR_CONFIG"
   | "ERR_CREDENTIAL_HELPER"
   | "ERR_BUILD_CONTEXT"
@@ -94,6 +98,43 @@ export function redactUrlCredentials(text: string): string {
   return text.includes("@") ? text.replace(URL_USER_INFO, "$1***@") : text;
 }
 
+/**
+ * A short description of any value for an error message, that never throws (issue 16 item 7:
+ * `JSON.stringify` throws on a BigInt or a cycle, template literals on a Symbol, and an object's
+ * own `toString` may throw). Strings are quoted with control characters escaped.
+ */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case "string": {
+      const cut = value.length > 60 ? `${value.slice(0, 60)}…` : value;
+      return JSON.stringify(cut);
+    }
+    case "number":
+    case "boolean":
+      return String(value);
+    case "bigint":
+      return `${value.toString()}n (a BigInt)`;
+    case "symbol":
+      return `a Symbol (${String(value.description ?? "")})`;
+    case "function":
+      return "a function";
+    case "undefined":
+      return "undefined";
+    default: {
+      if (value === null) return "null";
+      if (Array.isArray(value)) return "an array";
+      let name: unknown;
+      try {
+        name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+      } catch {
+        name = undefined;
+      }
+      if (typeof name !== "string" || name === "" || name === "Object") return "an object";
+      return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
+    }
+  }
+}
+
 /** Root of every error berth throws. */
 export class DockerError extends Error {
   override name: string = "DockerError";
@@ -154,6 +195,21 @@ export class NoSuchImageError extends DockerApiError {
   }
 }
 
+/**
+ * 404 because the daemon has no such endpoint, not because an object is missing: its router's
+ * own answer ("page not found" from dockerd, "Not Found" from podman, which lacks for example
+ * `/containers/{id}/update`). The object named in the path may well exist.
+ */
+export class NoSuchRouteError extends DockerApiError {
+  override name = "NoSuchRouteError";
+  override readonly code = "ERR_NO_SUCH_ROUTE";
+  constructor(daemonMessage: string, options?: { cause?: unknown; request?: RequestSummary }) {
+    super(404, daemonMessage, options);
+    const what = options?.request ? `${options.request.method} ${options.request.path}` : "this request";
+    this.message = `the daemon has no endpoint for ${what} (404 ${daemonMessage || "(empty body)"}); it does not implement this call at this API version`;
+  }
+}
+
 /** The daemon could not be reached or the connection broke. */
 export class DockerConnectionError extends DockerError {
   override name = "DockerConnectionError";
@@ -202,6 +258,51 @@ export class DockerTlsError extends DockerConnectionError {
   }
 }
 
+/** Why an ssh connection failed, as ssh's stderr and exit status tell. */
+export type SshFailure =
+  /** The remote host key is unknown or changed (known_hosts), or cannot be checked without a prompt. */
+  | "host-key"
+  /** The remote refused every key (or wants a password, which BatchMode never gives). */
+  | "auth"
+  /** The host could not be reached: refused, timed out, unresolvable, no route. */
+  | "unreachable"
+  /** The remote has no `docker` CLI to run `docker system dial-stdio` (nor socat / nc as a fallback). */
+  | "no-docker"
+  /** The remote printed something that is not HTTP on the tunnel (a login banner on stdout, a shell rc). */
+  | "unexpected-output"
+  /** The ssh binary is missing on this machine. */
+  | "no-ssh"
+  /** The ssh process ended (killed, the connection dropped, the remote command failed). */
+  | "exited";
+
+/**
+ * The ssh process of an `ssh://` endpoint failed. `stderr` is what ssh (or the remote command)
+ * printed, bounded to a few KiB; `exitCode`/`signal` how the process ended.
+ */
+export class DockerSshError extends DockerConnectionError {
+  override name = "DockerSshError";
+  override readonly code = "ERR_SSH";
+  readonly kind: SshFailure;
+  readonly stderr: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  constructor(
+    kind: SshFailure,
+    message: string,
+    endpoint: string,
+    details: { stderr: string; exitCode: number | null; signal: string | null; cause?: unknown; request?: RequestSummary },
+  ) {
+    super(message, endpoint, {
+      ...(details.cause !== undefined ? { cause: details.cause } : {}),
+      ...(details.request ? { request: details.request } : {}),
+    });
+    this.kind = kind;
+    this.stderr = details.stderr;
+    this.exitCode = details.exitCode;
+    this.signal = details.signal;
+  }
+}
+
 /** The endpoint string cannot be used. The Go client's `ErrInvalidEndpoint`. */
 export class InvalidEndpointError extends DockerError {
   override name = "InvalidEndpointError";
@@ -213,13 +314,20 @@ export class InvalidEndpointError extends DockerError {
   }
 }
 
-/** A connect or response-headers timeout fired. */
+/** The bound a `DockerTimeoutError` reports. */
+export type DockerTimeoutPhase = "connect" | "headers" | "response" | "idle";
+
+/** A connect, response-head, whole-response or body-idle timeout fired. */
 export class DockerTimeoutError extends DockerError {
   override name = "DockerTimeoutError";
   override readonly code = "ERR_TIMEOUT";
-  readonly phase: "connect" | "headers";
+  /**
+   * What ran out: `connect` (opening the connection), `headers` (waiting for the response
+   * head), `response` (the whole answer), `idle` (silence between two reads of a body).
+   */
+  readonly phase: DockerTimeoutPhase;
   readonly timeoutMs: number;
-  constructor(phase: "connect" | "headers", timeoutMs: number, options?: { cause?: unknown; request?: RequestSummary }) {
+  constructor(phase: DockerTimeoutPhase, timeoutMs: number, options?: { cause?: unknown; request?: RequestSummary }) {
     super(`Docker ${phase} timeout after ${timeoutMs} ms`, options);
     this.phase = phase;
     this.timeoutMs = timeoutMs;
@@ -238,7 +346,32 @@ export class DockerAbortError extends DockerError {
 /** The daemon sent bytes that break the wire protocol (bad HTTP head, bad frame, bad JSON). */
 export class DockerProtocolError extends DockerError {
   override name = "DockerProtocolError";
-  override readonly code = "ERR_PROTOCOL";
+  override readonly code: DockerErrorCode = "ERR_PROTOCOL";
+}
+
+/**
+ * A multiplexed stream (attach, exec, logs) whose frame headers do not add up: a type byte
+ * that is no stream, non-zero padding, or a length beyond the sanity bound. `offset` is where
+ * in the stream the bad header starts and `header` its bytes, so the fault can be told apart
+ * from a TTY stream read as multiplexed (a bad header at offset 0).
+ */
+export class DockerFramingError extends DockerProtocolError {
+  override name = "DockerFramingError";
+  override readonly code = "ERR_FRAMING";
+  /** Byte offset of the bad header in the stream. */
+  readonly offset: number;
+  /** The header's bytes as received (up to 8). */
+  readonly header: Uint8Array;
+  constructor(problem: string, offset: number, header: Uint8Array) {
+    const hex = Array.from(header, (b) => b.toString(16).padStart(2, "0")).join(" ");
+    const hint =
+      offset === 0
+        ? " at the start of the stream (is the container's TTY setting right? a TTY stream is not multiplexed)"
+        : ` at byte ${offset}: the frame lengths the daemon declared do not match the bytes it sent`;
+    super(`bad multiplexed frame header [${hex}]: ${problem}${hint}`);
+    this.offset = offset;
+    this.header = header;
+  }
 }
 
 /** The daemon reported a failure inside a stream (`errorDetail` of build/pull/push, a system-error frame). */

@@ -6,10 +6,10 @@
 export { BERTH_VERSION, createDockerApi, serializeDockerPath, serializeDockerQuery } from "./api.js";
 export type { ConnectionOptions, DockerApi, DockerApiOptions } from "./api.js";
 export { DEFAULT_DOCKER_HOST, formatEndpoint, parseDockerHost } from "./docker-host.js";
-export type { Endpoint, TcpEndpoint, TlsOptions, UnixEndpoint } from "./docker-host.js";
+export type { Endpoint, SshEndpoint, TcpEndpoint, TlsOptions, UnixEndpoint } from "./docker-host.js";
 export * from "./errors.js";
 export { createTransport, detectRuntime } from "./transport/index.js";
-export type { ConnectOptions, RawConnection, Runtime, Transport, TransportOptions } from "./transport/index.js";
+export type { ConnectOptions, RawConnection, Runtime, SshOptions, Transport, TransportOptions } from "./transport/index.js";
 export { ApiVersionPin, compareApiVersions, pickApiVersion, probeDaemonApiRange } from "./version.js";
 export type { DaemonApiRange } from "./version.js";
 export { connectionFromEnv, loadTlsDirectory } from "./env.js";

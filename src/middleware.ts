@@ -12,11 +12,14 @@ import {
   DockerProtocolError,
   InvalidOptionError,
   NoSuchContainerError,
+  describeValue,
+  NoSuchRouteError,
   NoSuchImageError,
   isDockerError,
   redactPath,
   type RequestSummary,
 } from "./errors.js";
+import { collectRequestSecrets, redactErrorSecrets } from "./secrets.js";
 import { DockerRequest, splitRequestUrl } from "./transport/messages.js";
 import type { ApiVersionPin } from "./version.js";
 
@@ -81,6 +84,29 @@ export function errorMiddleware(): Middleware {
   };
 }
 
+/**
+ * A 2xx answer meant to be parsed as JSON whose body is only whitespace counts as no body.
+ * podman 4.3 answers a tag with 201, `text/plain`, `"\n"` where dockerd sends an empty body; the
+ * JSON parse of that newline made a successful call a `DockerProtocolError` (issue 15). Only
+ * non-JSON bodies of under 100 bytes (or of unknown length) are looked at, so ordinary answers
+ * pass untouched; a body that is not blank is handed on as it was (and fails the parse as before).
+ */
+export function blankBodyMiddleware(): Middleware {
+  return {
+    async onResponse({ response, options }) {
+      if (!response.ok || options.parseAs !== "json") return undefined;
+      const length = response.headers.get("content-length");
+      // (without a length openapi-fetch reads the whole text before parsing it anyway)
+      if (length === "0" || (length !== null && length.length > 2)) return undefined;
+      if (response.headers.get("content-type")?.includes("json")) return undefined;
+      const text = await response.text();
+      const headers = new Headers(response.headers);
+      if (text.trim() === "") headers.set("content-length", "0");
+      return new Response(text.trim() === "" ? null : text, { status: response.status, statusText: response.statusText, headers });
+    },
+  };
+}
+
 /** Reads an error answer (text/plain from old daemons, `{"message"}` JSON from newer) into a typed error. */
 export async function apiErrorFromResponse(
   response: Response,
@@ -96,6 +122,7 @@ export async function apiErrorFromResponse(
   }
   const message = daemonMessageOf(text);
   if (response.status === 404) {
+    if (isRouterNotFound(message)) return new NoSuchRouteError(message, { request });
     const id = pathParams?.["id"];
     const name = pathParams?.["name"];
     if (schemaPath?.startsWith("/containers/{id}") && typeof id === "string") return new NoSuchContainerError(id, message, { request });
@@ -106,6 +133,15 @@ export async function apiErrorFromResponse(
     if (container) return new NoSuchContainerError(container[1]!, message, { request });
   }
   return new DockerApiError(response.status, message, { request });
+}
+
+/**
+ * The 404 of a router that has no such route, as opposed to a handler's "no such container":
+ * Go's `http.NotFound` text ("404 page not found"), dockerd's JSON `{"message":"page not found"}`
+ * and podman's plain "Not Found" (seen from podman 4.3 for `/containers/{id}/update`).
+ */
+function isRouterNotFound(message: string): boolean {
+  return /^(404 )?page not found$|^not found$/i.test(message);
 }
 
 function daemonMessageOf(text: string): string {
@@ -173,14 +209,17 @@ const CALL_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH"
 
 interface CallInit {
   headers?: unknown;
+  body?: unknown;
   params?: { header?: unknown; path?: Record<string, unknown>; query?: Record<string, unknown> };
 }
 
 /**
  * Wraps the client's call methods so that (1) header values with CR, LF or NUL are refused as
- * `InvalidOptionError` before anything is built or sent, and (2) a 2xx answer whose body is
+ * `InvalidOptionError` before anything is built or sent, (2) a 2xx answer whose body is
  * not the JSON it was parsed as (openapi-fetch calls `response.json()`, or `JSON.parse` on the
- * text, after every middleware) becomes a `DockerProtocolError` instead of a bare SyntaxError.
+ * text, after every middleware) becomes a `DockerProtocolError` instead of a bare SyntaxError,
+ * and (3) no credential the request carried (`X-Registry-Auth`, `X-Registry-Config`,
+ * `Authorization`, an auth body) comes back out in the error (see secrets.ts).
  */
 export function guardCalls(api: Client<any>, pin: ApiVersionPin): void {
   type Call = (path: string, init?: CallInit) => Promise<unknown>;
@@ -194,7 +233,9 @@ export function guardCalls(api: Client<any>, pin: ApiVersionPin): void {
         return Promise.reject(error);
       }
       return call(path, init).catch((error: unknown) => {
-        throw error instanceof SyntaxError ? malformedBodyError(method, path, init, pin, error) : error;
+        const failure = error instanceof SyntaxError ? malformedBodyError(method, path, init, pin, error) : error;
+        // Whatever the daemon echoed of the credentials this request carried (issue 16 item 3).
+        throw init ? redactErrorSecrets(failure, collectRequestSecrets(init)) : failure;
       });
     };
   for (const method of CALL_METHODS) {
@@ -206,14 +247,27 @@ export function guardCalls(api: Client<any>, pin: ApiVersionPin): void {
     guard(method.toUpperCase(), (p, i) => request(method, p, i))(path, init);
 }
 
+/** An HTTP header name: a token (RFC 9110 section 5.6.2). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 function checkHeaders(init: CallInit): void {
   for (const headers of [init.headers, init.params?.header]) {
     if (headers === undefined || headers === null) continue;
     const entries: Iterable<[string, unknown]> =
       headers instanceof Headers || Array.isArray(headers) ? (headers as Iterable<[string, unknown]>) : Object.entries(headers as object);
     for (const [name, value] of entries) {
+      // A name with a space (or any non-token character) made `Headers` throw a bare TypeError.
+      if (typeof name !== "string" || !HEADER_NAME.test(name)) {
+        throw new InvalidOptionError("headers", `${describeValue(name)} is not a valid header name`);
+      }
       if (value === undefined || value === null) continue;
-      for (const item of Array.isArray(value) ? value : [value]) validateHeaderValue(`headers.${name}`, String(item));
+      for (const item of Array.isArray(value) ? value : [value]) {
+        // Anything else would be sent as `String(item)`: `[object Object]`, or a throw from its toString.
+        if (typeof item !== "string" && typeof item !== "number" && typeof item !== "boolean") {
+          throw new InvalidOptionError(`headers.${name}`, `must be a string, got ${describeValue(item)}`);
+        }
+        validateHeaderValue(`headers.${name}`, String(item));
+      }
     }
   }
 }

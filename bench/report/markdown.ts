@@ -198,9 +198,10 @@ export function renderMarkdown(results: BenchResults): string {
   out.push(`## Targets\n`);
   out.push(
     table(
-      ["group", "target", "case", "verdict", "measured", "why (when missed)"],
+      ["group", "runtime", "target", "case", "verdict", "measured", "why (when missed)"],
       results.verdicts.map((v) => [
         v.group,
+        v.runtime ?? "node",
         v.target,
         v.case,
         v.verdict === "missed"

@@ -33,7 +33,9 @@ export function failed(value: unknown): value is Failed {
 export interface Verdict {
   /** Scenario group: small calls, streams, demux, cold start. */
   group: string;
-  /** The target as stated in issue #7. */
+  /** The runtime it was measured on (small calls and streams); unset where only Node runs. */
+  runtime?: RuntimeName | undefined;
+  /** The target as stated in issue #7 or #18. */
   target: string;
   /** The case it was judged on (e.g. `inspect, 32 in flight`). */
   case: string;

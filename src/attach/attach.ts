@@ -60,12 +60,15 @@ export async function attachToContainer(docker: DockerApi<any>, options: AttachO
   const connection = await hijack(docker, {
     path: "/containers/{id}/attach",
     pathParams: { id: container },
+    // A boolean the caller set goes on the wire, `false` too, and `logs`/`stream` always (false
+    // is dockerd's default for both): podman 4.3 takes a missing `stream` as true, so a logs-only
+    // attach to an exited container never ended there (issue 15).
     query: {
-      logs: options.logs || undefined,
-      stream: options.stream || undefined,
-      stdin: options.stdin || undefined,
-      stdout: options.stdout || undefined,
-      stderr: options.stderr || undefined,
+      logs: options.logs ?? false,
+      stream: options.stream ?? false,
+      stdin: options.stdin,
+      stdout: options.stdout,
+      stderr: options.stderr,
       detachKeys: options.detachKeys,
     },
     signal,

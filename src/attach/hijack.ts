@@ -20,6 +20,7 @@ import {
   redactPath,
   type RequestSummary,
 } from "../errors.js";
+import { hostHeaderOf } from "../docker-host.js";
 import { apiErrorFromResponse, validateHeaderValue } from "../middleware.js";
 import { framedBody, prependBytes, readBoundedBody } from "./http-body.js";
 
@@ -85,10 +86,7 @@ export async function hijack(docker: HijackClient, request: HijackRequest): Prom
   const endpoint = docker.transport.endpoint;
 
   const headers: [string, string][] = [
-    [
-      "Host",
-      endpoint.kind === "unix" ? "docker" : `${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`,
-    ],
+    ["Host", hostHeaderOf(endpoint)],
     ["User-Agent", docker.userAgent ?? `berth/${BERTH_VERSION}`],
     ["Connection", "Upgrade"],
     ["Upgrade", "tcp"],

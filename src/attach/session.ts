@@ -13,6 +13,7 @@
 import type { DockerApi } from "../api.js";
 import { Demuxer, type DemuxChunk } from "../codecs/demux.js";
 import { DockerAbortError } from "../errors.js";
+import { DIRECT_BODY, type MaybeDirectBody } from "../transport/messages.js";
 import type { HijackedConnection } from "./hijack.js";
 import { copySource, openSink, type ByteSink, type ByteSource } from "./io.js";
 import { toNodeStreams, type AttachNodeStreams } from "./node-streams.js";
@@ -181,7 +182,7 @@ export class AttachSession {
   }
 
   #createOutput(maxFrameBytes: number | undefined): ReadableStream<DemuxChunk> {
-    const reader = this.#connection.readable.getReader();
+    const reader = byteReader(this.#connection.readable);
     const demuxer = this.kind === "multiplexed" ? new Demuxer({ maxFrameBytes }) : undefined;
     // An error found after pieces were queued waits for them to be read (see DemuxStream).
     let pendingError: { error: unknown } | undefined;
@@ -211,7 +212,7 @@ export class AttachSession {
             }
             if (result.done) {
               try {
-                demuxer?.end();
+                demuxer?.end((piece) => controller.enqueue(piece));
               } catch (error) {
                 controller.error(error);
                 this.#finish(error);
@@ -347,4 +348,20 @@ export class AttachSession {
       (error: unknown) => this.#finish(error),
     );
   }
+}
+
+/**
+ * Reads the connection's bytes: through the transport's direct iterator when the stream offers
+ * one (a logs body on berth's HTTP/1.1 client: no web-stream hop per piece), else its reader.
+ */
+function byteReader(readable: ReadableStream<Uint8Array>): {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(): Promise<unknown>;
+} {
+  const direct = (readable as MaybeDirectBody)[DIRECT_BODY]?.();
+  if (!direct) return readable.getReader();
+  return {
+    read: () => direct.next() as Promise<ReadableStreamReadResult<Uint8Array>>,
+    cancel: () => direct.return?.() ?? Promise.resolve(),
+  };
 }

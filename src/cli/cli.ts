@@ -51,6 +51,9 @@ export const COMMANDS: readonly Command[] = [
 const GLOBAL_OPTIONS = {
   host: { type: "string", short: "H" },
   context: { type: "string", short: "c" },
+  "ssh-config": { type: "string" },
+  "ssh-identity": { type: "string" },
+  "ssh-option": { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -64,10 +67,15 @@ export function mainUsage(): string {
 A docker-style command line for the Docker Engine API, built on the berth library.
 
 Options:
-  -H, --host HOST        Daemon to use: unix:///path, tcp://host:port, ssh is not supported
+  -H, --host HOST        Daemon to use: unix:///path, tcp://host:port, ssh://[user@]host[:port][/socket]
                          (default: DOCKER_HOST, else the docker context, else
                          unix:///var/run/docker.sock; DOCKER_TLS_VERIFY/DOCKER_CERT_PATH apply)
   -c, --context NAME     Docker context to use (overrides DOCKER_HOST and DOCKER_CONTEXT)
+      --ssh-config FILE  For ssh:// hosts: the ssh config file (ssh -F) instead of ~/.ssh/config
+      --ssh-identity FILE
+                         For ssh:// hosts: a private key to offer (ssh -i)
+      --ssh-option NAME=VALUE
+                         For ssh:// hosts: an extra ssh -o option (repeatable)
   -h, --help             Show this help (berth COMMAND --help for a command's)
   -v, --version          Print berth's version
 
@@ -99,7 +107,15 @@ export async function runCli(argv: readonly string[], io: CliIo, onContext?: (co
     }
     const command = COMMANDS.find((candidate) => candidate.name === name);
     if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}: see berth --help`);
-    context = new CliContext(io, { host: values.host, context: values.context });
+    context = new CliContext(io, {
+      host: values.host,
+      context: values.context,
+      ssh: {
+        configFile: values["ssh-config"],
+        identityFile: values["ssh-identity"],
+        options: values["ssh-option"],
+      },
+    });
     onContext?.(context);
     return await command.run(context, rest);
   } catch (error) {

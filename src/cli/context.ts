@@ -4,7 +4,15 @@
  * `berth --help` or a usage error never touches the daemon or the docker configuration.
  */
 import type { Readable, Writable } from "node:stream";
-import { BERTH_VERSION, createCredentialStore, DockerClient, fromEnv, type CredentialStore, type ResolvedConnection } from "../index.js";
+import {
+  BERTH_VERSION,
+  createCredentialStore,
+  DockerClient,
+  fromEnv,
+  type CredentialStore,
+  type ResolvedConnection,
+  type SshOptions,
+} from "../index.js";
 
 /** A stream the CLI writes to: `process.stdout` / `process.stderr`, or a test double. */
 export type OutputStream = Writable & { isTTY?: boolean | undefined; columns?: number | undefined; rows?: number | undefined };
@@ -30,6 +38,8 @@ export interface GlobalOptions {
   host?: string | undefined;
   /** `-c/--context`: a docker context, instead of what the environment selects. */
   context?: string | undefined;
+  /** `--ssh-config`, `--ssh-identity`, `--ssh-option`: how ssh runs for an ssh:// daemon. */
+  ssh?: SshOptions | undefined;
 }
 
 /** The command's view of the world; see the file comment. */
@@ -67,7 +77,7 @@ export class CliContext {
 
   /** The client for this run (one connection pool shared by every call). */
   client(): DockerClient {
-    this.#client ??= new DockerClient({ ...this.connection().options, userAgent: `berth-cli/${cliVersion()}` });
+    this.#client ??= new DockerClient({ ...this.connection().options, ssh: this.globals.ssh, userAgent: `berth-cli/${cliVersion()}` });
     return this.#client;
   }
 

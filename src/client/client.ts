@@ -13,6 +13,7 @@
  */
 import type { StrictClient } from "../versions/strict-client.js";
 import { createDockerApi, type ConnectionOptions, type DockerApi } from "../api.js";
+import { checkConnectionOptions } from "../connection-options.js";
 import { attachToContainer, type AttachOptions } from "../attach/attach.js";
 import type { AttachSession } from "../attach/session.js";
 import { resizeContainerTTY } from "../attach/resize.js";
@@ -51,6 +52,7 @@ import type {
   ImageHistoryEntry,
   ImageSearchResult,
 } from "./types.js";
+import { checkCallback, checkOptions, type CheckedMethod } from "./option-checks.js";
 import { requireId } from "./validate.js";
 
 /** The API version the client's types describe; negotiation aims for it (and a daemon's minimum above it wins). */
@@ -77,9 +79,11 @@ export class DockerClient {
   readonly context: ClientContext;
 
   constructor(options: ConnectionOptions = {}) {
-    this.docker =
-      (options as { [SHARED_CORE]?: DockerApi<any> })[SHARED_CORE] ??
-      createDockerApi<DockerPaths>({ ...options, preferredVersion: CLIENT_API_VERSION });
+    // A shared core was checked when it was made; otherwise check before the spread below, which
+    // would turn a string into an object of its characters.
+    const shared = (options as { [SHARED_CORE]?: DockerApi<any> } | undefined)?.[SHARED_CORE];
+    if (shared === undefined) checkConnectionOptions(options);
+    this.docker = shared ?? createDockerApi<DockerPaths>({ ...options, preferredVersion: CLIENT_API_VERSION });
     this.api = this.docker.api;
     this.context = createClientContext(this.docker);
   }
@@ -99,8 +103,8 @@ export class DockerClient {
   }
 
   /** The API version in use (negotiated on first use unless `apiVersion` was given). */
-  apiVersion(options: CallOptions = {}): Promise<string> {
-    return this.docker.apiVersion(options.signal);
+  apiVersion(options?: CallOptions): Promise<string> {
+    return checkedCall("apiVersion", options, (checked) => this.docker.apiVersion(checked?.signal));
   }
 
   /** Releases pooled connections. */
@@ -117,76 +121,77 @@ export class DockerClient {
 
   /** Lists containers. Go `ListContainers`. */
   listContainers(options?: containers.ListContainersOptions): Promise<APIContainers[]> {
-    return containers.listContainers(this.context, options);
+    return checkedCall("listContainers", options, (checked) => containers.listContainers(this.context, checked));
   }
 
   /** Creates a container (`{config, hostConfig, name}`). Go `CreateContainer`. */
   createContainer(options: containers.CreateContainerOptions): Promise<ContainerCreateResult> {
-    return containers.createContainer(this.context, options);
+    return checkedCall("createContainer", options, (checked) => containers.createContainer(this.context, checked));
   }
 
   /** Inspects a container. Go `InspectContainer`. */
   inspectContainer(options: containers.ContainerOptions): Promise<Container> {
-    return containers.inspectContainer(this.context, options);
+    return checkedCall("inspectContainer", options, (checked) => containers.inspectContainer(this.context, checked));
   }
 
   /** Starts a container, optionally with a host configuration. Go `StartContainer`. */
   startContainer(options: containers.StartContainerOptions): Promise<void> {
-    return containers.startContainer(this.context, options);
+    return checkedCall("startContainer", options, (checked) => containers.startContainer(this.context, checked));
   }
 
   /** Stops a container (`timeout` seconds before killing it). Go `StopContainer`. */
   stopContainer(options: containers.StopContainerOptions): Promise<void> {
-    return containers.stopContainer(this.context, options);
+    return checkedCall("stopContainer", options, (checked) => containers.stopContainer(this.context, checked));
   }
 
   /** Restarts a container. Go `RestartContainer`. */
   restartContainer(options: containers.StopContainerOptions): Promise<void> {
-    return containers.restartContainer(this.context, options);
+    return checkedCall("restartContainer", options, (checked) => containers.restartContainer(this.context, checked));
   }
 
   /** Sends `killSignal` (a number or name; SIGKILL by default) to a container. Go `KillContainer`. */
   killContainer(options: containers.KillContainerOptions): Promise<void> {
-    return containers.killContainer(this.context, options);
+    return checkedCall("killContainer", options, (checked) => containers.killContainer(this.context, checked));
   }
 
   /** Removes a container (`removeVolumes`, `force`). Go `RemoveContainer`. */
   removeContainer(options: containers.RemoveContainerOptions): Promise<void> {
-    return containers.removeContainer(this.context, options);
+    return checkedCall("removeContainer", options, (checked) => containers.removeContainer(this.context, checked));
   }
 
   /** Waits for a container to stop; resolves with its exit code. Go `WaitContainer`. */
   waitContainer(options: containers.ContainerOptions): Promise<number> {
-    return containers.waitContainer(this.context, options);
+    return checkedCall("waitContainer", options, (checked) => containers.waitContainer(this.context, checked));
   }
 
   /** The changed paths of a container's filesystem. Go `ContainerChanges`. */
   containerChanges(options: containers.ContainerOptions): Promise<Change[]> {
-    return containers.containerChanges(this.context, options);
+    return checkedCall("containerChanges", options, (checked) => containers.containerChanges(this.context, checked));
   }
 
   /** The processes running in a container (`GET /containers/{id}/top`). */
   topContainer(options: containers.TopContainerOptions): Promise<ContainerTop> {
-    return containers.topContainer(this.context, options);
+    return checkedCall("topContainer", options, (checked) => containers.topContainer(this.context, checked));
   }
 
   /** The container's filesystem as a tar stream. Go `ExportContainer`. */
   exportContainer(options: containers.ContainerOptions): ByteStreamOperation {
-    return containers.exportContainer(this.context, options);
+    return containers.exportContainer(this.context, checkOptions("exportContainer", options));
   }
 
   /** A file or folder of a container as a tar stream. Go `CopyFromContainer`. */
   copyFromContainer(options: containers.CopyFromContainerOptions): ByteStreamOperation {
-    return containers.copyFromContainer(this.context, options);
+    return containers.copyFromContainer(this.context, checkOptions("copyFromContainer", options));
   }
 
   /** Creates an image from a container. Go `CommitContainer`. */
   commitContainer(options: containers.CommitContainerOptions): Promise<ContainerCommitResult> {
-    return containers.commitContainer(this.context, options);
+    return checkedCall("commitContainer", options, (checked) => containers.commitContainer(this.context, checked));
   }
 
   /** Resizes a running container's TTY. Go `ResizeContainerTTY`. */
   async resizeContainerTTY(options: ResizeContainerTTYOptions): Promise<void> {
+    checkOptions("resizeContainerTTY", options);
     const id = requireId(options.id, "id");
     await resizeContainerTTY(
       this.docker,
@@ -200,84 +205,84 @@ export class DockerClient {
 
   /** Lists images. Go `ListImages`. */
   listImages(options?: images.ListImagesOptions): Promise<APIImages[]> {
-    return images.listImages(this.context, options);
+    return checkedCall("listImages", options, (checked) => images.listImages(this.context, checked));
   }
 
   /** Inspects an image (v1.10 key spelling whatever the daemon). Go `InspectImage`. */
   inspectImage(options: images.ImageOptions): Promise<Image> {
-    return images.inspectImage(this.context, options);
+    return checkedCall("inspectImage", options, (checked) => images.inspectImage(this.context, checked));
   }
 
   /** Removes an image. Go `RemoveImage`. */
   removeImage(options: images.RemoveImageOptions): Promise<ImageDeleteResponseItem[]> {
-    return images.removeImage(this.context, options);
+    return checkedCall("removeImage", options, (checked) => images.removeImage(this.context, checked));
   }
 
   /** Tags an image into a repository. Go `TagImage`. */
   tagImage(options: images.TagImageOptions): Promise<void> {
-    return images.tagImage(this.context, options);
+    return checkedCall("tagImage", options, (checked) => images.tagImage(this.context, checked));
   }
 
   /** Builds an image from a tar context or a remote URL. Go `BuildImage`. */
   buildImage(options: streams.BuildImageOptions): ProgressOperation<streams.BuildResult> {
-    return streams.buildImage(this.context, options);
+    return streams.buildImage(this.context, checkOptions("buildImage", options));
   }
 
   /** Pulls an image. Go `PullImage`. */
   pullImage(options: streams.PullImageOptions): ProgressOperation<streams.PullResult> {
-    return streams.pullImage(this.context, options);
+    return streams.pullImage(this.context, checkOptions("pullImage", options));
   }
 
   /** Pushes an image. Go `PushImage`. */
   pushImage(options: streams.PushImageOptions): ProgressOperation<streams.PushResult> {
-    return streams.pushImage(this.context, options);
+    return streams.pushImage(this.context, checkOptions("pushImage", options));
   }
 
   /** Imports a filesystem archive (from a URL or a stream) as an image. Go `ImportImage`. */
   importImage(options: streams.ImportImageOptions): ProgressOperation<streams.ImportResult> {
-    return streams.importImage(this.context, options);
+    return streams.importImage(this.context, checkOptions("importImage", options));
   }
 
   /** The layers of an image (`GET /images/{name}/history`). */
   imageHistory(options: images.ImageOptions): Promise<ImageHistoryEntry[]> {
-    return images.imageHistory(this.context, options);
+    return checkedCall("imageHistory", options, (checked) => images.imageHistory(this.context, checked));
   }
 
   /** Searches a registry (`GET /images/search`). */
   searchImages(options: images.SearchImagesOptions): Promise<ImageSearchResult[]> {
-    return images.searchImages(this.context, options);
+    return checkedCall("searchImages", options, (checked) => images.searchImages(this.context, checked));
   }
 
   /** A repository's images as a tar stream (`GET /images/{name}/get`). */
   exportImage(options: images.ImageOptions): ByteStreamOperation {
-    return images.exportImage(this.context, options);
+    return images.exportImage(this.context, checkOptions("exportImage", options));
   }
 
   /** Loads images from a tar archive (`POST /images/load`). */
   loadImage(options: streams.LoadImageOptions): ProgressOperation<streams.LoadResult> {
-    return streams.loadImage(this.context, options);
+    return streams.loadImage(this.context, checkOptions("loadImage", options));
   }
 
   // -------------------------------------------------------------------------- system
 
   /** System-wide information. Go `Info`. */
   info(options?: CallOptions): Promise<DockerInfo> {
-    return system.info(this.context, options);
+    return checkedCall("info", options, (checked) => system.info(this.context, checked));
   }
 
   /** The daemon's version. Go `Version`. */
   version(options?: CallOptions): Promise<DockerVersion> {
-    return system.version(this.context, options);
+    return checkedCall("version", options, (checked) => system.version(this.context, checked));
   }
 
   /** `GET /_ping`: resolves with `"OK"`. */
   ping(options?: CallOptions): Promise<string> {
-    return system.ping(this.context, options);
+    return checkedCall("ping", options, (checked) => system.ping(this.context, checked));
   }
 
   /** Checks registry credentials through the daemon (`POST /auth`). */
   checkAuth(options: system.CheckAuthOptions): Promise<AuthCheckResult> {
-    return system.checkAuth(this.context, options);
+    return checkedCall("checkAuth", options, (checked) => system.checkAuth(this.context, checked));
   }
 
   // ------------------------------------------------------------- attach, logs and events
@@ -288,7 +293,7 @@ export class DockerClient {
    * caller can start the container afterwards without losing output.
    */
   attachToContainer(options: AttachOptions): Promise<AttachSession> {
-    return attachToContainer(this.docker, options);
+    return checkedCall("attachToContainer", options, (checked) => attachToContainer(this.docker, checked));
   }
 
   /**
@@ -296,7 +301,7 @@ export class DockerClient {
    * accepts API 1.12 has it), optionally followed until the container exits.
    */
   containerLogs(options: ContainerLogsOptions): Promise<ContainerLogStream> {
-    return containerLogs(this.docker as DockerApi<any>, options);
+    return checkedCall("containerLogs", options, (checked) => containerLogs(this.docker as DockerApi<any>, checked));
   }
 
   /**
@@ -304,7 +309,8 @@ export class DockerClient {
    * Go `AddEventListener`: adding the same listener twice throws `ListenerAlreadyExistsError`.
    */
   addEventListener(listener: EventListener, options?: Omit<ListenerOptions, "signal">): void {
-    eventMonitor(this.docker).addEventListener(listener, options);
+    checkCallback(listener, "listener");
+    eventMonitor(this.docker).addEventListener(listener, checkOptions("addEventListener", options));
   }
 
   /** Removes a listener; the stream closes after the last one. Go `RemoveEventListener`. */
@@ -314,11 +320,25 @@ export class DockerClient {
 
   /** `for await (const item of docker.events({signal}))`: events, overflow markers and stream errors. */
   events(options?: EventsOptions): AsyncIterableIterator<EventItem> {
-    return events(this.docker, options);
+    return events(this.docker, checkOptions("events", options));
   }
 
   /** Calls `callback` for every event item until the returned function is called. */
   onEvent(callback: EventListener, options?: ListenerOptions): () => void {
-    return onEvent(this.docker, callback, options);
+    checkCallback(callback, "callback");
+    return onEvent(this.docker, callback, checkOptions("onEvent", options));
   }
+}
+
+/**
+ * Runs `run` once `options` pass `checkOptions` (issue 16 item 7). A refusal is a rejected
+ * promise, like every other failure of a method that returns one.
+ */
+function checkedCall<O, R>(method: CheckedMethod, options: O, run: (options: O) => Promise<R>): Promise<R> {
+  try {
+    checkOptions(method, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return run(options);
 }

@@ -17,7 +17,14 @@
  * option was refused checks the code; one who wants the detail checks the class or `name`.
  */
 import type { ValidationIssue } from "../../generated/v1.10/index.js";
-import { DockerApiError, DockerProtocolError, InvalidOptionError, type DockerErrorCode, type RequestSummary } from "../errors.js";
+import {
+  DockerApiError,
+  DockerProtocolError,
+  InvalidOptionError,
+  describeValue,
+  type DockerErrorCode,
+  type RequestSummary,
+} from "../errors.js";
 
 /** An id or name that must name a Docker object was empty or unusable. Thrown before any request. */
 export class MissingIdError extends InvalidOptionError {
@@ -33,7 +40,7 @@ export class InvalidSignalError extends InvalidOptionError {
   /** The value that was refused. */
   readonly signal: unknown;
   constructor(signal: unknown) {
-    super("signal", `${JSON.stringify(signal) ?? String(signal)} is not a Linux signal name or number (1-64)`);
+    super("signal", `${describeValue(signal)} is not a Linux signal name or number (1-64)`);
     this.signal = signal;
   }
 }

@@ -13,6 +13,7 @@ import {
   type RequestSummary,
 } from "../errors.js";
 import { ProgressState, type ProgressResult } from "../progress/fold.js";
+import { collectRequestSecrets } from "../secrets.js";
 import { encodeRegistryAuth, registryAuthHeader } from "./auth.js";
 import { withSignal, type CallOptions, type ClientContext } from "./context.js";
 import { splitImageRef, withRegistry } from "./image-ref.js";
@@ -86,7 +87,7 @@ export function buildImage(context: ClientContext, options: BuildImageOptions): 
       parseAs: "stream",
       ...withSignal(options.signal),
     });
-    return { body: data, request: { method: "POST", path: "/build" } };
+    return { body: data, request: { method: "POST", path: "/build" }, secrets: collectRequestSecrets({ headers }) };
   };
   return new ProgressOperation(
     open,
@@ -148,12 +149,13 @@ export function pullImage(context: ClientContext, options: PullImageOptions): Pr
     image = ref.digest !== undefined ? fromImage : tag !== undefined ? `${ref.repository}:${tag}` : ref.repository;
     const request: RequestSummary = { method: "POST", path: "/images/create" };
     try {
+      const header = registryAuthHeader(options.auth);
       const { data } = await context.docker.api.POST("/images/create", {
-        params: { query: { fromImage, tag }, header: registryAuthHeader(options.auth) },
+        params: { query: { fromImage, tag }, header },
         parseAs: "stream",
         ...withSignal(options.signal),
       });
-      return { body: data, request };
+      return { body: data, request, secrets: collectRequestSecrets({ headers: header }) };
     } catch (error) {
       throw notFoundAsNoSuchImage(error, image);
     }
@@ -197,16 +199,21 @@ export function pushImage(context: ClientContext, options: PushImageOptions): Pr
     const ref = splitImageRef(withRegistry(options.name.trim(), options.registry));
     if (ref.digest !== undefined) throw new InvalidOptionError("name", "a digest cannot be pushed; name a repository and tag");
     const tag = options.tag ?? ref.tag;
+    const header = registryAuthHeader(options.auth, true);
     const { data } = await context.docker.api.POST("/images/{name}/push", {
       params: {
         path: { name: ref.repository },
         query: (tag === undefined ? {} : { tag }) as { registry?: string },
-        header: registryAuthHeader(options.auth, true),
+        header,
       },
       parseAs: "stream",
       ...withSignal(options.signal),
     });
-    return { body: data, request: { method: "POST", path: `/images/${ref.repository}/push` } };
+    return {
+      body: data,
+      request: { method: "POST", path: `/images/${ref.repository}/push` },
+      secrets: collectRequestSecrets({ headers: header }),
+    };
   };
   return new ProgressOperation(
     open,
@@ -248,7 +255,14 @@ export function importImage(context: ClientContext, options: ImportImageOptions)
     if (options.tag !== undefined && options.repository === undefined) throw new InvalidOptionError("tag", "needs a repository");
     const body = options.input !== undefined ? toRequestBody(options.input, "input") : undefined;
     const { data } = await context.docker.api.POST("/images/create", {
-      params: { query: { fromSrc: options.url ?? "-", repo: options.repository, tag: options.tag } },
+      // The tag goes into `repo` (`repo=app:v1`), which dockerd and podman both read; podman 4.3
+      // ignores a separate `tag` of an import and tags it `latest` (issue 15).
+      params: {
+        query: {
+          fromSrc: options.url ?? "-",
+          repo: options.tag === undefined ? options.repository : `${options.repository}:${options.tag}`,
+        },
+      },
       ...(body !== undefined ? { body: body as never, bodySerializer: passThrough, headers: { "Content-Type": TAR } } : {}),
       parseAs: "stream",
       ...withSignal(options.signal),

@@ -6,6 +6,7 @@
 import { MissingRepoError } from "../errors.js";
 import { parseJsonBody, withSignal, type CallOptions, type ClientContext } from "./context.js";
 import { ByteStreamOperation, emptyStream } from "./download.js";
+import { splitImageRef } from "./image-ref.js";
 import { normalizeHistory, normalizeImage, normalizeImageDelete, normalizeImageList, normalizeSearchResults } from "./normalize.js";
 import type { APIImages, Image, ImageDeleteResponseItem, ImageHistoryEntry, ImageSearchResult } from "./types.js";
 import { requireId, requireText } from "./validate.js";
@@ -81,7 +82,14 @@ export interface TagImageOptions extends ImageOptions {
 export async function tagImage(context: ClientContext, options: TagImageOptions): Promise<void> {
   const name = requireId(options.name, "name");
   if (typeof options.repo !== "string" || options.repo.trim() === "") throw new MissingRepoError();
-  const query: Record<string, unknown> = { repo: options.repo, tag: options.tag, force: options.force };
+  // `repo: "app:v2"` without `tag` is sent as repo=app&tag=v2: dockerd takes either form,
+  // podman 4.3 refuses a tag inside `repo` ("invalid reference format", issue 15).
+  const split = options.tag === undefined ? splitImageRef(options.repo) : undefined;
+  const repoTag =
+    split?.tag !== undefined && split.digest === undefined
+      ? { repo: split.repository, tag: split.tag }
+      : { repo: options.repo, tag: options.tag };
+  const query: Record<string, unknown> = { ...repoTag, force: options.force };
   await context.docker.api.POST("/images/{name}/tag", {
     params: { path: { name }, query: query as { repo: string } },
     parseAs: "text",

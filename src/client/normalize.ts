@@ -179,8 +179,37 @@ export function normalizeChanges(raw: unknown, request?: RequestSummary, validat
 
 /** `GET /containers/{id}/top`. */
 export function normalizeTop(raw: unknown, request?: RequestSummary, validation: ResponseValidation = STRICT_VALIDATION): ContainerTop {
-  return validation.check(validateContainerTopResponse, raw, "container top", request) as ContainerTop;
+  return splitTopColumns(validation.check(validateContainerTopResponse, raw, "container top", request) as ContainerTop);
 }
+
+/**
+ * podman 4.3 answers `top` with each line of `ps` unsplit: `Titles: ["PID   USER     COMMAND"]`,
+ * `Processes: [["1 root     sleep 30"]]`. Split into dockerd's columns (one per title, the last
+ * keeping the rest of the line, spaces and all), so callers see one shape; nothing is dropped.
+ */
+function splitTopColumns(top: ContainerTop): ContainerTop {
+  const titles = top.Titles;
+  if (titles?.length !== 1 || !/\S\s+\S/.test(titles[0]!)) return top;
+  const columns = titles[0]!.trim().split(/\s+/);
+  const rows = top.Processes ?? [];
+  if (!rows.every((row) => row.length === 1)) return top;
+  const split = (line: string): string[] => {
+    const cells: string[] = [];
+    let rest = line.trim();
+    for (let i = 0; i < columns.length - 1 && rest !== ""; i++) {
+      const at = rest.search(/\s/);
+      if (at < 0) break;
+      cells.push(rest.slice(0, at));
+      rest = rest.slice(at).trimStart();
+    }
+    cells.push(rest);
+    return cells;
+  };
+  return { ...top, Titles: columns, Processes: rows.map((row) => split(row[0]!)) };
+}
+
+/** A full image id without its "sha256:" (podman 4.3's spelling in commit and history answers). */
+const BARE_ID = /^[0-9a-f]{64}$/;
 
 /** `POST /commit`. */
 export function normalizeCommitResult(
@@ -188,7 +217,9 @@ export function normalizeCommitResult(
   request?: RequestSummary,
   validation: ResponseValidation = STRICT_VALIDATION,
 ): ContainerCommitResult {
-  return validation.check(validateContainerCommitResponse, raw, "commit", request) as ContainerCommitResult;
+  const result = validation.check(validateContainerCommitResponse, raw, "commit", request) as ContainerCommitResult;
+  // podman 4.3 answers the bare hex id; dockerd (and every inspect) says "sha256:<hex>"
+  return typeof result.Id === "string" && BARE_ID.test(result.Id) ? { ...result, Id: `sha256:${result.Id}` } : result;
 }
 
 // -------------------------------------------------------------------------------- images
@@ -238,7 +269,9 @@ export function normalizeHistory(
   request?: RequestSummary,
   validation: ResponseValidation = STRICT_VALIDATION,
 ): ImageHistoryEntry[] {
-  return checkList(validation, validateHistory, raw, "image history", request) as ImageHistoryEntry[];
+  const entries = checkList(validation, validateHistory, raw, "image history", request) as ImageHistoryEntry[];
+  // podman 4.3 gives the image ids as bare hex; dockerd (and image inspect) as "sha256:<hex>"
+  return entries.map((entry) => (typeof entry.Id === "string" && BARE_ID.test(entry.Id) ? { ...entry, Id: `sha256:${entry.Id}` } : entry));
 }
 
 /** `GET /images/search`. */

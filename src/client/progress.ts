@@ -20,6 +20,7 @@
  */
 import { readJsonStream } from "../codecs/json-stream.js";
 import { DockerAbortError, DockerProtocolError, DockerStreamError, isDockerError, type RequestSummary } from "../errors.js";
+import { SecretSet, redactErrorSecrets } from "../secrets.js";
 import { normalizeProgressMessage } from "./normalize.js";
 import type { ProgressMessage } from "./types.js";
 
@@ -27,6 +28,8 @@ import type { ProgressMessage } from "./types.js";
 export interface OpenedProgress {
   body: ReadableStream<Uint8Array> | null | undefined;
   request: RequestSummary;
+  /** The credentials the request carried: redacted from every message and error of the stream. */
+  secrets?: SecretSet | undefined;
 }
 
 /** Gathers what an operation's result needs from the messages it sees. */
@@ -110,15 +113,20 @@ export class ProgressOperation<Result> implements AsyncIterable<ProgressMessage>
 
   async *#run(): AsyncGenerator<ProgressMessage, void, undefined> {
     let settled = false;
+    let secrets: SecretSet | undefined;
     try {
-      const { body, request } = await this.#open();
+      const opened = await this.#open();
+      const { body, request } = opened;
+      secrets = opened.secrets;
       const collector = this.#collector();
       if (body) {
         try {
           for await (const item of readJsonStream(body)) {
             if (this.#signal?.aborted) throw new DockerAbortError({ cause: this.#signal.reason, request });
             if (item.error) throw withRequest(item.error, request);
-            const message = normalizeProgressMessage(item.value, request);
+            // A message echoing a credential (a proxy's, a registry's text) is handed on redacted.
+            const value = secrets && !secrets.isEmpty && secrets.occursIn(item.text) ? secrets.redactValue(item.value) : item.value;
+            const message = normalizeProgressMessage(value, request);
             if (message.error !== undefined || message.errorDetail !== undefined) throw streamError(message, request);
             collector.observe(message);
             yield message;
@@ -130,8 +138,9 @@ export class ProgressOperation<Result> implements AsyncIterable<ProgressMessage>
       const result = await collector.finish();
       settled = true;
       this.#resolve(result);
-    } catch (error) {
+    } catch (caught) {
       settled = true;
+      const error = secrets ? redactErrorSecrets(caught, secrets) : caught;
       this.#reject(error);
       throw error;
     } finally {

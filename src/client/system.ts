@@ -3,6 +3,7 @@
  * (v1.10 `POST /auth`), which it lacked.
  */
 import { InvalidOptionError } from "../errors.js";
+import { SecretSet, redactErrorSecrets } from "../secrets.js";
 import { parseJsonBody, withSignal, type CallOptions, type ClientContext } from "./context.js";
 import { normalizeAuthCheck, normalizeInfo, normalizeVersion } from "./normalize.js";
 import type { AuthCheckResult, AuthConfiguration, DockerInfo, DockerVersion } from "./types.js";
@@ -41,5 +42,13 @@ export async function checkAuth(context: ClientContext, options: CheckAuthOption
   if (typeof options.auth !== "object" || options.auth === null) throw new InvalidOptionError("auth", "credentials are required");
   const { data } = await context.docker.api.POST("/auth", { body: options.auth, parseAs: "text", ...withSignal(options.signal) });
   const request = { method: "POST", path: "/auth" };
-  return normalizeAuthCheck(parseJsonBody(data, request), request, context.docker.validation);
+  // The call's own errors are redacted by guardCalls; an answer that echoes the password is
+  // redacted here, in the result and in the error of a malformed answer alike.
+  const secrets = new SecretSet();
+  secrets.addAuth(options.auth);
+  try {
+    return secrets.redactValue(normalizeAuthCheck(parseJsonBody(data, request), request, context.docker.validation)) as AuthCheckResult;
+  } catch (error) {
+    throw redactErrorSecrets(error, secrets);
+  }
 }

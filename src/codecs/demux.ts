@@ -10,8 +10,15 @@
  * handed on as views (`subarray`) into the incoming chunks, so a frame split across chunks
  * arrives as several pieces and `frameEnd` marks the last one. Memory stays bounded whatever
  * length a header declares.
+ *
+ * One repair, for podman 4.3, whose attach with `logs=1` declares each line's frame without its
+ * newline (`{1,0,0,0,0,0,0,5}hello\n`): when the header after a frame is bad, starts with "\n",
+ * and the bytes one further on make a good header, that newline is handed on as the end of the
+ * frame before (once per frame), and counted in `repairedBytes`. A lone "\n" after the last
+ * frame is taken the same way. `strictFraming: true` turns the repair off. Any other bad
+ * header is a `DockerFramingError`.
  */
-import { DockerProtocolError, DockerStreamError } from "../errors.js";
+import { DockerFramingError, DockerProtocolError, DockerStreamError } from "../errors.js";
 
 /** The stream a piece of output belongs to. */
 export type StdStream = "stdin" | "stdout" | "stderr";
@@ -33,6 +40,8 @@ export interface DemuxOptions {
    * `Infinity` accepts any uint32.
    */
   maxFrameBytes?: number | undefined;
+  /** Fail on podman's one-byte frame overrun instead of repairing it (see `Demuxer`). Default false. */
+  strictFraming?: boolean | undefined;
 }
 
 /** Bytes in a frame header. */
@@ -45,6 +54,7 @@ const MAX_SYSTEM_ERROR_BYTES = 64 * 1024;
 const STREAM_NAMES: readonly StdStream[] = ["stdin", "stdout", "stderr"];
 const SYSTEM_ERROR_TYPE = 3;
 const EMPTY = new Uint8Array(0);
+const NEWLINE = 0x0a;
 
 // Decoder states (plain numbers rather than an enum, so every runtime's type stripping accepts the file).
 const HEADER = 0;
@@ -71,9 +81,22 @@ export class Demuxer {
   #errorText: Uint8Array = EMPTY;
   #errorFill = 0;
   #error: unknown;
+  readonly #strict: boolean;
+  /** Stream offset of the first byte of the chunk being decoded, and of the header being read. */
+  #base = 0;
+  #headerOffset = 0;
+  /** The stream of the frame that just ended, while a repair of its length is allowed. */
+  #repairable: StdStream | undefined;
+  #repaired = 0;
 
   constructor(options: DemuxOptions = {}) {
     this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.#strict = options.strictFraming === true;
+  }
+
+  /** Bytes handed on by the one-byte overrun repair (podman 4.3); 0 for a well-framed stream. */
+  get repairedBytes(): number {
+    return this.#repaired;
   }
 
   /** Decodes one chunk. */
@@ -83,7 +106,12 @@ export class Demuxer {
     let i = 0;
     while (i < n) {
       if (this.#state === HEADER) {
+        if (this.#headerFill === 0) this.#headerOffset = this.#base + i;
         if (this.#headerFill === 0 && n - i >= FRAME_HEADER_BYTES) {
+          if (this.#repairOverrun(chunk, i, onChunk)) {
+            i += 1;
+            continue;
+          }
           this.#startFrame(chunk, i, onChunk);
           i += FRAME_HEADER_BYTES;
         } else {
@@ -91,7 +119,12 @@ export class Demuxer {
           this.#header.set(chunk.subarray(i, i + take), this.#headerFill);
           this.#headerFill += take;
           i += take;
-          if (this.#headerFill < FRAME_HEADER_BYTES) return;
+          if (this.#headerFill < FRAME_HEADER_BYTES) break;
+          if (this.#repairOverrun(this.#header, 0, onChunk)) {
+            this.#header.copyWithin(0, 1);
+            this.#headerFill = FRAME_HEADER_BYTES - 1;
+            continue;
+          }
           this.#headerFill = 0;
           this.#startFrame(this.#header, 0, onChunk);
         }
@@ -112,10 +145,14 @@ export class Demuxer {
         if (this.#remaining === 0) this.#fail(this.#systemError(false));
       }
     }
+    this.#base += n;
   }
 
-  /** The input ended. Throws if it ended inside a frame. */
-  end(): void {
+  /**
+   * The input ended. Throws if it ended inside a frame. `onChunk` receives the last byte of an
+   * overrun last frame (see `Demuxer`), if there is one.
+   */
+  end(onChunk?: (piece: DemuxChunk) => void): void {
     if (this.#state >= ENDED) this.#rethrow("end called twice");
     if (this.#state === SYSTEM_ERROR) this.#fail(this.#systemError(true));
     if (this.#state === PAYLOAD) {
@@ -124,6 +161,11 @@ export class Demuxer {
           `stream ended inside a ${this.#stream} frame: ${this.#remaining} of ${this.#frameLength} payload bytes missing`,
         ),
       );
+    }
+    if (this.#headerFill === 1 && this.#header[0] === NEWLINE && this.#repairable !== undefined && onChunk) {
+      this.#repaired += 1;
+      onChunk({ stream: this.#repairable, data: this.#header.slice(0, 1), frameEnd: true });
+      this.#headerFill = 0;
     }
     if (this.#headerFill > 0) {
       this.#fail(new DockerProtocolError(`stream ended inside a frame header (${this.#headerFill} of ${FRAME_HEADER_BYTES} bytes)`));
@@ -139,20 +181,26 @@ export class Demuxer {
   #startFrame(bytes: Uint8Array, at: number, onChunk: (piece: DemuxChunk) => void): void {
     const type = bytes[at]!;
     const length = ((bytes[at + 4]! << 24) >>> 0) + ((bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!);
+    const header = () => bytes.slice(at, at + FRAME_HEADER_BYTES);
     if (type > SYSTEM_ERROR_TYPE) {
-      this.#fail(
-        new DockerProtocolError(`unknown stream type ${type} in a multiplexed frame header (is the container's TTY setting right?)`),
-      );
+      this.#fail(new DockerFramingError(`unknown stream type ${type}`, this.#headerOffset, header()));
     }
     if ((bytes[at + 1]! | bytes[at + 2]! | bytes[at + 3]!) !== 0) {
       this.#fail(
-        new DockerProtocolError(`malformed frame header: padding bytes ${bytes[at + 1]}, ${bytes[at + 2]}, ${bytes[at + 3]} are not zero`),
+        new DockerFramingError(
+          `padding bytes ${bytes[at + 1]}, ${bytes[at + 2]}, ${bytes[at + 3]} are not zero`,
+          this.#headerOffset,
+          header(),
+        ),
       );
     }
     if (length > this.#maxFrameBytes) {
-      this.#fail(new DockerProtocolError(`frame of ${length} bytes exceeds maxFrameBytes (${this.#maxFrameBytes})`));
+      this.#fail(
+        new DockerFramingError(`frame of ${length} bytes exceeds maxFrameBytes (${this.#maxFrameBytes})`, this.#headerOffset, header()),
+      );
     }
     this.#frameLength = length;
+    this.#repairable = undefined;
     if (type === SYSTEM_ERROR_TYPE) {
       this.#remaining = length;
       this.#errorText = new Uint8Array(Math.min(length, MAX_SYSTEM_ERROR_BYTES));
@@ -162,12 +210,29 @@ export class Demuxer {
       return;
     }
     this.#stream = STREAM_NAMES[type]!;
+    this.#repairable = this.#strict ? undefined : this.#stream;
     if (length === 0) {
       onChunk({ stream: this.#stream, data: EMPTY, frameEnd: true });
       return;
     }
     this.#remaining = length;
     this.#state = PAYLOAD;
+  }
+
+  /**
+   * podman's newline overrun: a payload frame just ended, the 8 bytes at `at` are "\n" and no
+   * header, and the 8 from `at + 1` are a header's start (a stream type, zero padding). Hands the
+   * newline on as the end of that frame and returns true; once per frame at most.
+   */
+  #repairOverrun(bytes: Uint8Array, at: number, onChunk: (piece: DemuxChunk) => void): boolean {
+    const stream = this.#repairable;
+    if (stream === undefined || bytes[at] !== NEWLINE) return false;
+    if (bytes[at + 1]! > SYSTEM_ERROR_TYPE || (bytes[at + 2]! | bytes[at + 3]! | bytes[at + 4]!) !== 0) return false;
+    this.#repairable = undefined;
+    this.#repaired += 1;
+    this.#headerOffset += 1;
+    onChunk({ stream, data: bytes === this.#header ? bytes.slice(at, at + 1) : bytes.subarray(at, at + 1), frameEnd: true });
+    return true;
   }
 
   #systemError(truncated: boolean): DockerStreamError {
@@ -266,7 +331,7 @@ export class DemuxStream implements ReadableWritablePair<DemuxChunk, Uint8Array>
       close() {
         if (cancelled) return;
         try {
-          demuxer.end();
+          demuxer.end(enqueue);
         } catch (error) {
           deliver(error);
           throw error;

@@ -12,8 +12,22 @@
  *
  * A complete value is handed to `JSON.parse`. What it rejects, or a value longer than
  * `maxValueLength`, becomes an error item and the scan goes on with the next value (an
- * oversized value is skipped without being kept). End of input inside a value is a
- * `DockerProtocolError` thrown by `end()`: a cut value is never dropped silently.
+ * oversized value is reported when it crosses the limit and skipped without being kept). End
+ * of input inside a value is a `DockerProtocolError` thrown by `end()`: a cut value is never
+ * dropped silently.
+ *
+ * Resynchronisation (issue 16 item 1): a value cut off by the daemon (`{"a":` then a newline)
+ * would otherwise swallow every later value, each nesting inside the open one. Two rules end
+ * such a value at a line boundary, report it once as an error item, and go on with the next
+ * value, so nothing after it is lost:
+ * - a raw line feed inside a string: JSON forbids control characters in strings, so the value
+ *   is malformed for sure, and the scan resumes after the line feed;
+ * - inside an open container, a line that starts in column 0 with `{` or `[` and is by itself
+ *   one complete value: that is the next value of a JSON-lines stream. Pretty-printed values
+ *   indent their inner lines, so they never trigger it (a hand-made `[` / `{...}` / `]` with an
+ *   unindented inner object would: no daemon writes that).
+ * Values written back to back without newlines (API v1.10 events) have no line to resync at:
+ * there a cut value is reported when it exceeds `maxValueLength`.
  */
 import { DockerProtocolError } from "../errors.js";
 
@@ -39,6 +53,7 @@ const CONTAINER = 1;
 const STRING = 2;
 const SCALAR = 3;
 
+const NEWLINE = 0x0a;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
@@ -80,8 +95,19 @@ export class JsonStreamParser {
   /** Pieces of the current value from earlier chunks, and their total length. */
   private pieces: string[] = [];
   private piecesLength = 0;
-  /** The current value passed `maxValueLength`: it is scanned to its end but not kept. */
+  /** The current value passed `maxValueLength`: it is scanned to its end but not kept (already reported). */
   private oversized = false;
+  /** CONTAINER state: the last character scanned was a line feed. */
+  private atLineStart = false;
+  /**
+   * CONTAINER state: the current line began in column 0 with `{`/`[` at this depth, so it may be
+   * the next value of a JSON-lines stream (see the file comment). Its text from earlier chunks
+   * is kept apart from the value's, so it survives an oversized value.
+   */
+  private lineCandidate = false;
+  private lineDepth = 0;
+  private linePieces: string[] = [];
+  private lineLength = 0;
   private ended = false;
 
   constructor(options: JsonStreamOptions = {}) {
@@ -131,6 +157,8 @@ export class JsonStreamParser {
     // Next newline at or after `i` (same convention), and the end of a line that failed the fast path.
     let nextNewline = -2;
     let lineFastPathBlockedUntil = -1;
+    // Where the current line candidate starts in `s`; 0 when it began in an earlier chunk.
+    let lineStart = 0;
     while (i < n) {
       switch (this.state) {
         case BETWEEN: {
@@ -177,6 +205,25 @@ export class JsonStreamParser {
         case CONTAINER: {
           for (; i < n; i++) {
             const c = s.charCodeAt(i);
+            if (c === NEWLINE) {
+              if (this.lineCandidate && this.depth === this.lineDepth && this.resyncAtLine(s, start, lineStart, i, emit)) {
+                i++;
+                break;
+              }
+              this.lineCandidate = false;
+              this.atLineStart = true;
+              continue;
+            }
+            if (this.atLineStart) {
+              this.atLineStart = false;
+              if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+                this.lineCandidate = true;
+                this.lineDepth = this.depth;
+                this.linePieces = [];
+                this.lineLength = 0;
+                lineStart = i;
+              }
+            }
             if (c === QUOTE) {
               this.state = STRING;
               this.topLevelString = false;
@@ -190,6 +237,7 @@ export class JsonStreamParser {
                 this.complete(s, start, i, emit);
                 break;
               }
+              if (this.depth < this.lineDepth) this.lineCandidate = false;
             }
           }
           break;
@@ -197,11 +245,23 @@ export class JsonStreamParser {
         case STRING: {
           if (this.escapePending) {
             this.escapePending = false;
+            if (s.charCodeAt(i) === NEWLINE) {
+              this.fail(s, start, i, emit);
+              i++;
+              break;
+            }
             i++;
             continue;
           }
           const quote = s.indexOf('"', i);
           if (nextBackslash !== -1 && nextBackslash < i) nextBackslash = s.indexOf("\\", i);
+          if (nextNewline !== -1 && nextNewline < i) nextNewline = s.indexOf("\n", i);
+          // A raw line feed in a string (escaped or not) is never JSON: the value ends there.
+          if (nextNewline !== -1 && (quote === -1 || nextNewline < quote) && (nextBackslash === -1 || nextBackslash >= nextNewline - 1)) {
+            this.fail(s, start, nextNewline, emit);
+            i = nextNewline + 1;
+            break;
+          }
           if (nextBackslash !== -1 && (quote === -1 || nextBackslash < quote)) {
             // Skip the backslash and the character it escapes (which may be in the next chunk).
             if (nextBackslash + 1 >= n) {
@@ -232,46 +292,108 @@ export class JsonStreamParser {
         }
       }
     }
-    if (this.state !== BETWEEN) this.keep(s, start);
+    if (this.state !== BETWEEN) this.keep(s, start, lineStart, emit);
   }
 
-  /** Keeps the unfinished value's part of this chunk for the next one. */
-  private keep(s: string, start: number): void {
+  /** Keeps the unfinished value's part of this chunk (and the line candidate's) for the next one. */
+  private keep(s: string, start: number, lineStart: number, emit: (item: JsonStreamItem) => void): void {
     const length = s.length - start;
     this.piecesLength += length;
+    if (this.lineCandidate) {
+      this.lineLength += s.length - lineStart;
+      if (this.lineLength > this.maxValueLength) this.lineCandidate = false;
+      else this.linePieces.push(lineStart === 0 ? s : s.slice(lineStart));
+    }
     if (this.oversized) return;
     if (this.piecesLength > this.maxValueLength) {
+      // Reported now, not at the value's end: a value that never ends must not stay silent.
       this.oversized = true;
       this.pieces = [];
+      emit({ error: oversizedValueError(this.maxValueLength) });
       return;
     }
     this.pieces.push(start === 0 ? s : s.slice(start));
   }
 
-  /** The value ending at `end` of `s` is complete: parse it and hand it on. */
-  private complete(s: string, start: number, end: number, emit: (item: JsonStreamItem) => void): void {
+  /** Back to BETWEEN, with nothing of the current value held. */
+  private reset(): { pieces: string[]; length: number; oversized: boolean } {
+    const held = { pieces: this.pieces, length: this.piecesLength, oversized: this.oversized };
     this.state = BETWEEN;
-    const length = this.piecesLength + (end - start);
-    const pieces = this.pieces;
-    const oversized = this.oversized || length > this.maxValueLength;
     this.pieces = [];
     this.piecesLength = 0;
     this.oversized = false;
-    if (oversized) {
-      emit({ error: new DockerProtocolError(`JSON value of ${length} characters exceeds the limit of ${this.maxValueLength}`) });
+    this.escapePending = false;
+    this.atLineStart = false;
+    this.lineCandidate = false;
+    this.linePieces = [];
+    this.lineLength = 0;
+    return held;
+  }
+
+  /** The current value, up to `end` of `s`, is malformed for sure: report it (once) and go on after it. */
+  private fail(s: string, start: number, end: number, emit: (item: JsonStreamItem) => void): void {
+    const held = this.reset();
+    if (held.oversized) return;
+    const text = held.pieces.join("") + s.slice(start, end);
+    emit({ error: malformedValueError(text) });
+  }
+
+  /**
+   * At the line feed at `newline`: if the line that began in column 0 is one complete value,
+   * the open value before it was cut off. Reports that one, hands on the line's value, and
+   * returns true; returns false (the line is part of the open value) otherwise.
+   */
+  private resyncAtLine(s: string, start: number, lineStart: number, newline: number, emit: (item: JsonStreamItem) => void): boolean {
+    const line = (this.linePieces.length > 0 ? this.linePieces.join("") : "") + s.slice(lineStart, newline);
+    // A line over the limit is never a resync point, however the input was split (see `keep`).
+    if (line.length > this.maxValueLength || !endsLikeValue(line, line.length, line.charCodeAt(0))) return false;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return false;
+    }
+    const held = this.reset();
+    if (!held.oversized) {
+      const upToLine = held.pieces.join("") + s.slice(start, newline);
+      const cut = upToLine.slice(0, upToLine.length - line.length).trimEnd();
+      const snippet = cut.length > SNIPPET_LENGTH ? `${cut.slice(0, SNIPPET_LENGTH)}…` : cut;
+      emit({ error: new DockerProtocolError(`JSON value in stream cut off by a new value on the next line: ${JSON.stringify(snippet)}`) });
+    }
+    emit({ value, text: line.trimEnd() });
+    return true;
+  }
+
+  /** The value ending at `end` of `s` is complete: parse it and hand it on. */
+  private complete(s: string, start: number, end: number, emit: (item: JsonStreamItem) => void): void {
+    const held = this.reset();
+    const length = held.length + (end - start);
+    if (held.oversized) return;
+    if (length > this.maxValueLength) {
+      emit({ error: oversizedValueError(this.maxValueLength) });
       return;
     }
-    const text = pieces.length === 0 ? s.slice(start, end) : pieces.join("") + s.slice(start, end);
+    const text = held.pieces.length === 0 ? s.slice(start, end) : held.pieces.join("") + s.slice(start, end);
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (cause) {
-      const snippet = text.length > SNIPPET_LENGTH ? `${text.slice(0, SNIPPET_LENGTH)}…` : text;
-      emit({ error: new DockerProtocolError(`malformed JSON value in stream: ${JSON.stringify(snippet)}`, { cause }) });
+      emit({ error: malformedValueError(text, cause) });
       return;
     }
     emit({ value, text });
   }
+}
+
+/** The error item of a value longer than the limit (reported once, as soon as it crosses it). */
+function oversizedValueError(limit: number): DockerProtocolError {
+  return new DockerProtocolError(`JSON value exceeds the limit of ${limit} characters (skipped to its end)`);
+}
+
+/** The error item of a value `JSON.parse` rejects (or that cannot be JSON), quoting its start. */
+function malformedValueError(text: string, cause?: unknown): DockerProtocolError {
+  const snippet = text.length > SNIPPET_LENGTH ? `${text.slice(0, SNIPPET_LENGTH)}…` : text;
+  return new DockerProtocolError(`malformed JSON value in stream: ${JSON.stringify(snippet)}`, cause === undefined ? undefined : { cause });
 }
 
 /**

@@ -145,11 +145,14 @@ export async function listFromHelper(
   return Object.keys(answer);
 }
 
-/** Text a helper printed, for an error message: cut short, and withheld if it may hold credentials. */
+/**
+ * Text a helper printed, for an error message: never quoted. A helper that fails may print the
+ * bare secret (issue 16 item 3), and no word filter can tell a password from an error message;
+ * run the helper by hand (`echo <server> | docker-credential-<name> get`) to see what it said.
+ */
 function describeOutput(text: string): string {
   if (text === "") return "(no output)";
-  if (/secret|password|token|"\s*:/i.test(text)) return "(output withheld: it may contain credentials)";
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return `${text.length} characters of output withheld (they may contain credentials)`;
 }
 
 /** The default runner: `spawn(program, [action])`, input on stdin, stdout and stderr collected. */

@@ -6,7 +6,10 @@
  *    variables (`DOCKER_TLS_VERIFY`, `DOCKER_TLS`, `DOCKER_CERT_PATH`);
  * 2. `DOCKER_CONTEXT` set and non-empty: that context;
  * 3. `currentContext` in `<DOCKER_CONFIG>/config.json`: that context;
- * 4. otherwise the `default` context: the variables and defaults (`unix:///var/run/docker.sock`).
+ * 4. otherwise the `default` context: the variables and defaults (`unix:///var/run/docker.sock`);
+ *    when that socket does not exist, socket discovery (discovery.ts: rootless Docker, Docker
+ *    Desktop, Colima, Rancher Desktop, OrbStack, Podman) picks the first that does, and
+ *    `source` is `socket discovery`.
  *
  * The context named `default` is never looked up in the store: it always means step 4's
  * variables and defaults. For any other context the endpoint and TLS files come from the
@@ -20,9 +23,10 @@ import type { ConnectionOptions } from "../api.js";
 import { connectionFromEnv, type DockerEnv } from "../env.js";
 import { readConfigFile, resolveConfigDir } from "./config-file.js";
 import { DEFAULT_CONTEXT_NAME, contextTlsOptions, loadContextEndpoint } from "./contexts.js";
+import { discoverDockerSocket, type DiscoveryOptions, type SocketDiscovery } from "./discovery.js";
 
 /** Which setting decided the endpoint. */
-export type ConnectionSource = "DOCKER_HOST" | "DOCKER_CONTEXT" | "config.json currentContext" | "default";
+export type ConnectionSource = "DOCKER_HOST" | "DOCKER_CONTEXT" | "config.json currentContext" | "default" | "socket discovery";
 
 /** What `fromEnv` resolved. */
 export interface ResolvedConnection {
@@ -34,12 +38,19 @@ export interface ResolvedConnection {
   context: string;
   /** The configuration directory consulted (or that would have been). */
   configDir: string;
+  /**
+   * Socket discovery, when it ran (the default context without DOCKER_HOST): what it found
+   * and every path it tried. With nothing found the host stays `unix:///var/run/docker.sock`.
+   */
+  discovery?: SocketDiscovery;
 }
 
 /** Options of `fromEnv`. */
 export interface FromEnvOptions {
   /** Use this configuration directory instead of `DOCKER_CONFIG` / `$HOME/.docker`. */
   configDir?: string | undefined;
+  /** Options of socket discovery, or `false` to keep `unix:///var/run/docker.sock` without looking. */
+  discovery?: DiscoveryOptions | false | undefined;
 }
 
 /**
@@ -68,7 +79,15 @@ export function fromEnv(env: DockerEnv, options: FromEnvOptions = {}): ResolvedC
     }
   }
   if (name === undefined || name === DEFAULT_CONTEXT_NAME) {
-    return { options: connectionFromEnv(env), source, context: DEFAULT_CONTEXT_NAME, configDir };
+    const connection = connectionFromEnv(env);
+    if (options.discovery === false) return { options: connection, source, context: DEFAULT_CONTEXT_NAME, configDir };
+    const discovery = discoverDockerSocket(env, options.discovery);
+    // The first candidate is the default socket itself: only another one changes the source.
+    if (discovery.found && discovery.tried.length > 1) {
+      connection.host = `unix://${discovery.found.path.replace(/%/g, "%25")}`;
+      return { options: connection, source: "socket discovery", context: DEFAULT_CONTEXT_NAME, configDir, discovery };
+    }
+    return { options: connection, source, context: DEFAULT_CONTEXT_NAME, configDir, discovery };
   }
 
   const endpoint = loadContextEndpoint(configDir, name, source as "DOCKER_CONTEXT" | "config.json currentContext");

@@ -3,6 +3,8 @@
  * credentials (`createCredentialStore`) and registry names (`registryOf`).
  */
 export { fromEnv } from "./from-env.js";
+export { NoDockerSocketError, discoverDockerSocket, findDockerSocket, socketCandidates } from "./discovery.js";
+export type { DiscoveryOptions, SocketCandidate, SocketDiscovery } from "./discovery.js";
 export type { ConnectionSource, FromEnvOptions, ResolvedConnection } from "./from-env.js";
 export { readConfigFile, resolveConfigDir } from "./config-file.js";
 export type { DockerConfigFile, StoredAuth } from "./config-file.js";

@@ -7,6 +7,7 @@
 import type { DockerApi } from "../api.js";
 import { DockerApiError, type DockerError } from "../errors.js";
 import { backoffDelay, type Backoff } from "./backoff.js";
+import { ReplayGapDetector } from "./gap.js";
 import { ReplayGuard, type SincePrecision } from "./replay-guard.js";
 import { asDockerError, pumpEvents, requestEvents } from "./stream.js";
 import type { EventItem } from "./subscription.js";
@@ -31,6 +32,8 @@ export interface EventConnectionSettings {
   readonly replayOverlapNs: bigint;
   readonly sincePrecision: SincePrecision;
   readonly random: (() => number) | undefined;
+  /** The daemon's event ring size: a replay of this many events may have lost older ones (gap.ts). */
+  readonly daemonEventLimit: number;
 }
 
 /** What the connection reports to its monitor. */
@@ -51,6 +54,7 @@ export class EventConnection {
   private cancelBody: (reason: unknown) => void = () => undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private wakeRetry: (() => void) | undefined;
+  private readonly gaps: ReplayGapDetector;
 
   constructor(
     private readonly docker: DockerApi<any>,
@@ -58,6 +62,7 @@ export class EventConnection {
     private readonly hooks: EventConnectionHooks,
   ) {
     this.guard = this.newGuard();
+    this.gaps = new ReplayGapDetector(settings.daemonEventLimit, (item) => hooks.onItem(item));
   }
 
   get isRunning(): boolean {
@@ -82,6 +87,7 @@ export class EventConnection {
     this.run++;
     this.running = false;
     this.cancelBody(reason);
+    this.gaps.flush();
     this.abortRequest?.abort(reason);
     this.abortRequest = undefined;
     clearTimeout(this.retryTimer);
@@ -110,6 +116,8 @@ export class EventConnection {
         }
         this.guard.connected(daemonDateMs, Date.now());
         const openedAt = Date.now();
+        // A resumed connection starts with the daemon's replay: watch it for a gap (issue 16 item 5).
+        this.gaps.begin(connectedOnce, this.guard.lastSeen, BigInt(Math.floor(daemonDateMs ?? openedAt)) * 1_000_000n);
         this.hooks.onState(
           connectedOnce
             ? { state: "reconnected", downtimeMs: openedAt - (downSince ?? openedAt), attempts: attempt }
@@ -124,9 +132,10 @@ export class EventConnection {
           { maxEventLength: this.settings.maxEventLength, register: (cancel) => (this.cancelBody = cancel) },
           (item) => {
             delivered = true;
-            if (item.kind !== "event" || this.guard.admit(item)) this.hooks.onItem(item);
+            this.gaps.offer(item, item.kind !== "event" || this.guard.admit(item));
           },
         );
+        this.gaps.flush();
         // A connection that carried events or stayed up a while was healthy: back off afresh.
         if (delivered || Date.now() - openedAt >= this.settings.backoff.maxDelayMs) attempt = 0;
       } catch (caught) {

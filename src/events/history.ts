@@ -9,19 +9,26 @@ import type { DockerApi } from "../api.js";
 import { readJsonStream } from "../codecs/json-stream.js";
 import { DockerAbortError } from "../errors.js";
 import type { DockerEvent } from "./event.js";
+import { DEFAULT_DAEMON_EVENT_LIMIT, historyGap } from "./gap.js";
 import { eventTimeNanos, formatEventTime, requestEvents, toEventItem, type EventTime, type EventsQuery } from "./stream.js";
 import type { EventItem } from "./subscription.js";
 
-/** Reads a bounded `/events` answer whole. */
+/**
+ * Reads a bounded `/events` answer whole. An answer of `daemonEventLimit` events or more starts
+ * with a `gap` item: the daemon's ring was full, so older events of the range may be gone.
+ */
 export async function readEventHistory(
   docker: DockerApi<any>,
   query: EventsQuery,
   signal: AbortSignal,
   maxEventLength?: number,
+  daemonEventLimit = DEFAULT_DAEMON_EVENT_LIMIT,
 ): Promise<EventItem[]> {
   const { body } = await requestEvents(docker, query, signal);
   const items: EventItem[] = [];
   for await (const item of readJsonStream(body, { maxValueLength: maxEventLength })) items.push(toEventItem(item));
+  const gap = historyGap(items, daemonEventLimit);
+  if (gap) items.unshift(gap);
   return items;
 }
 
@@ -33,6 +40,7 @@ export interface HistoryRange {
   fractional: boolean;
   filter?: ((event: DockerEvent) => boolean) | undefined;
   maxEventLength?: number | undefined;
+  daemonEventLimit?: number | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -50,7 +58,7 @@ export async function* boundedEvents(docker: DockerApi<any>, range: HistoryRange
     };
     const from = range.since === undefined ? undefined : eventTimeNanos(range.since);
     const to = eventTimeNanos(range.until);
-    for (const item of await readEventHistory(docker, query, controller.signal, range.maxEventLength)) {
+    for (const item of await readEventHistory(docker, query, controller.signal, range.maxEventLength, range.daemonEventLimit)) {
       if (item.kind === "event") {
         if ((from !== undefined && item.timeNano < from) || (to !== undefined && item.timeNano > to)) continue;
         if (range.filter && !range.filter(item)) continue;

@@ -15,6 +15,7 @@ import type { EventItem } from "./subscription.js";
 export { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from "./backoff.js";
 export { eventKey, normalizeEvent, type DockerEvent } from "./event.js";
 export { EventMonitorClosedError, ListenerAlreadyExistsError, NoListenersError } from "./errors.js";
+export { DEFAULT_DAEMON_EVENT_LIMIT, describeEventGap, type EventGap } from "./gap.js";
 export { compileEventFilters, type EventFilters, type FilterValue } from "./filter.js";
 export {
   EventMonitor,

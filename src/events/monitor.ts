@@ -15,6 +15,7 @@ import { EventConnection, type EventConnectionState } from "./connection.js";
 import { eventKey } from "./event.js";
 import { EventMonitorClosedError, ListenerAlreadyExistsError, NoListenersError } from "./errors.js";
 import { compileEventFilters, type EventFilters } from "./filter.js";
+import { DEFAULT_DAEMON_EVENT_LIMIT } from "./gap.js";
 import { boundedEvents, readEventHistory } from "./history.js";
 import type { SincePrecision } from "./replay-guard.js";
 import { asDockerError, eventTimeNanos, formatEventTime, type EventTime } from "./stream.js";
@@ -30,6 +31,11 @@ export interface EventMonitorOptions {
   queueSize?: number | undefined;
   /** Longest single event, in characters. Default 16 Mi. */
   maxEventLength?: number | undefined;
+  /**
+   * How many events the daemon keeps for `since` (dockerd: 256). A replay or a history answer
+   * that reaches it may have lost older events, and listeners get a `{kind: "gap"}` item.
+   */
+  daemonEventLimit?: number | undefined;
   /** `since` format of reconnects. Default `auto`. */
   sincePrecision?: SincePrecision | undefined;
   /** How far before the last event seen a reconnect resumes, in ms (see `ReplayGuard`). Default 1000. */
@@ -70,6 +76,7 @@ export type EventListener = (item: EventItem) => void | PromiseLike<void>;
 /** Fans one `/events` connection out to listeners. Create one per client (see `eventMonitor()`). */
 export class EventMonitor {
   private readonly queueSize: number;
+  private readonly daemonEventLimit: number;
   private readonly connection: EventConnection;
   private readonly goListeners = new Map<EventListener, Subscription>();
   private readonly subscriptions = new Set<Subscription>();
@@ -85,6 +92,10 @@ export class EventMonitor {
     private readonly options: EventMonitorOptions = {},
   ) {
     this.queueSize = checkQueueSize(options.queueSize ?? DEFAULT_QUEUE_SIZE);
+    this.daemonEventLimit = options.daemonEventLimit ?? DEFAULT_DAEMON_EVENT_LIMIT;
+    if (!Number.isSafeInteger(this.daemonEventLimit) || this.daemonEventLimit < 1) {
+      throw new InvalidOptionError("daemonEventLimit", "must be a positive integer");
+    }
     const overlapMs = options.replayOverlapMs ?? 1000;
     if (!(overlapMs >= 0)) throw new InvalidOptionError("replayOverlapMs", "must be >= 0");
     this.connection = new EventConnection(
@@ -95,6 +106,7 @@ export class EventMonitor {
         replayOverlapNs: BigInt(Math.round(overlapMs * 1e6)),
         sincePrecision: options.sincePrecision ?? "auto",
         random: options.random,
+        daemonEventLimit: this.daemonEventLimit,
       },
       {
         onItem: (item) => {
@@ -173,6 +185,7 @@ export class EventMonitor {
         fractional: this.connection.fractionalTimes,
         filter: compileEventFilters(options.filters),
         maxEventLength: this.options.maxEventLength,
+        daemonEventLimit: this.daemonEventLimit,
         signal: options.signal,
       });
     }
@@ -306,6 +319,7 @@ export class EventMonitor {
           { since: formatEventTime(since, fractional, "since"), until: formatEventTime(new Date(), fractional, "until") },
           controller.signal,
           this.options.maxEventLength,
+          this.daemonEventLimit,
         )
       ).filter((item) => item.kind !== "event" || from === undefined || item.timeNano >= from);
       const keys = new Set<string>();
@@ -341,8 +355,13 @@ export class EventMonitor {
   }
 }
 
+/** Largest queue: each queue's ring is allocated up front, so a huge size would be a RangeError (or the heap). */
+export const MAX_QUEUE_SIZE = 1 << 20;
+
 function checkQueueSize(size: number): number {
-  if (!Number.isInteger(size) || size < 1) throw new InvalidOptionError("queueSize", "must be a positive integer");
+  if (!Number.isInteger(size) || size < 1 || size > MAX_QUEUE_SIZE) {
+    throw new InvalidOptionError("queueSize", `must be an integer from 1 to ${MAX_QUEUE_SIZE}`);
+  }
   return size;
 }
 

@@ -95,6 +95,11 @@ export class ReplayGuard {
     return this.precision === "nanoseconds" || (this.precision === "auto" && this.sawTimeNano && !this.fractionalRejected);
   }
 
+  /** `timeNano` of the newest event admitted, if any (where a replay must reach back to). */
+  get lastSeen(): bigint | undefined {
+    return this.watermark;
+  }
+
   /** Number of keys held (for tests and diagnostics). */
   get size(): number {
     return this.keys.size;

@@ -7,6 +7,7 @@
  */
 import type { DockerError } from "../errors.js";
 import type { DockerEvent } from "./event.js";
+import type { EventGap } from "./gap.js";
 
 /** Events a listener did not get because its queue was full. Delivered where the gap is. */
 export interface EventOverflow {
@@ -21,8 +22,8 @@ export interface EventStreamError {
   readonly error: DockerError;
 }
 
-/** What a listener receives. */
-export type EventItem = DockerEvent | EventOverflow | EventStreamError;
+/** What a listener receives: an event, an overflow of its own queue, a stream error, or a gap in the daemon's replay. */
+export type EventItem = DockerEvent | EventOverflow | EventStreamError | EventGap;
 
 /** Default capacity of each listener's queue. */
 export const DEFAULT_QUEUE_SIZE = 1024;

@@ -213,9 +213,10 @@ export class ProgressState {
     if (line !== "") this.message = line;
     const built = /^Successfully built ([0-9a-f]{12,64})$/m.exec(text);
     if (built && this.result.imageId === undefined) this.result.imageId = built[1]!;
-    // A quiet build (`q=1`) prints only the image id.
-    const quiet = /^(sha256:[0-9a-f]{64})\s*$/.exec(text);
-    if (quiet) this.result.imageId = quiet[1]!;
+    // A quiet build (`q=1`) prints only the image id: dockerd as "sha256:<hex>", podman (4.3)
+    // the bare hex. Both become the "sha256:" form, so callers see one shape (issue 15).
+    const quiet = /^(?:sha256:)?([0-9a-f]{64})\s*$/.exec(text);
+    if (quiet) this.result.imageId = `sha256:${quiet[1]!}`;
   }
 
   private applyAux(aux: unknown): void {

@@ -1,16 +1,23 @@
 /**
- * Deno transport. Deno's fetch reaches a unix socket, and takes TLS material, through an
- * HTTP client made by `Deno.createHttpClient` (its `proxy: {transport: "unix"}` form for
- * sockets). Raw connections use `Deno.connect` / `Deno.connectTls`, whose `closeWrite()` is
- * the half-close.
+ * Deno transport. Plain requests to a unix socket or plain TCP go through berth's own HTTP/1.1
+ * pool (http1-pool.ts) over Deno's `node:net`, as on Node: Deno's fetch (over an HTTP client
+ * made by `Deno.createHttpClient`) cost about three times dockerode's client CPU per MB of a
+ * log stream there, and has no idle bound between body reads. TLS requests stay on that fetch,
+ * which takes the TLS material through the HTTP client. Raw connections use `Deno.connect` /
+ * `Deno.connectTls`, whose `closeWrite()` is the half-close.
  *
  * Deno offers no per-client switch to skip certificate verification: `verify: false` is
  * refused here with a clear error (run Deno with `--unsafely-ignore-certificate-errors`).
  */
+import net from "node:net";
 import { formatEndpoint, type TlsOptions } from "../docker-host.js";
 import { DockerAbortError, DockerTimeoutError, InvalidEndpointError, connectionErrorFrom } from "../errors.js";
 import { createFetchBasedTransport } from "./fetch-based.js";
+import { createHttp1Fetch } from "./node.js";
+import { nodeSocketToRaw, waitForConnect } from "./node-socket.js";
+import { checkSignal } from "./options.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type RawConnection, type Transport, type TransportOptions } from "./types.js";
+import { socketEndpoint } from "./types.js";
 
 /** The part of the Deno namespace berth uses; declared here so the package type-checks under Node. */
 interface DenoConn {
@@ -33,19 +40,16 @@ function deno(): DenoNamespace {
 
 /** Creates the Deno transport for one endpoint. */
 export function createDenoTransport(options: TransportOptions): Transport {
-  const { endpoint } = options;
+  const endpoint = socketEndpoint(options.endpoint);
   const endpointText = formatEndpoint(endpoint);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const tlsOptions = endpoint.kind === "tcp" ? endpoint.tls : undefined;
   if (tlsOptions?.verify === false) {
     throw new InvalidEndpointError(endpointText, "Deno cannot skip TLS verification per client; use --unsafely-ignore-certificate-errors");
   }
-  let client: { close(): void };
+  let client: { close(): void } | undefined;
   try {
-    client = deno().createHttpClient({
-      ...(endpoint.kind === "unix" ? { proxy: { transport: "unix", path: endpoint.socketPath } } : {}),
-      ...(tlsOptions ? denoTls(tlsOptions) : {}),
-    });
+    if (tlsOptions) client = deno().createHttpClient(denoTls(tlsOptions));
   } catch (error) {
     // Deno checks the PEM here (InvalidData: "No certificates found ..."); its message never quotes it.
     throw new InvalidEndpointError(
@@ -55,8 +59,16 @@ export function createDenoTransport(options: TransportOptions): Transport {
   }
 
   async function connect(connectOptions?: ConnectOptions): Promise<RawConnection> {
-    const signal = connectOptions?.signal;
+    const signal = checkSignal(connectOptions?.signal);
     if (signal?.aborted) throw new DockerAbortError({ cause: signal.reason });
+    if (!tlsOptions) {
+      const socket =
+        endpoint.kind === "unix"
+          ? net.connect({ path: endpoint.socketPath, allowHalfOpen: true })
+          : net.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true });
+      await waitForConnect(socket, { secure: false, connectTimeoutMs, signal, endpointText });
+      return nodeSocketToRaw(socket, endpointText, signal);
+    }
     // Deno.connectTls resolves once TCP is connected; the handshake runs on first use. It is
     // awaited here so that the connect timeout (and the abort) cover it, as on Node and Bun,
     // and a connection given up on is closed even if it is still half-way through.
@@ -103,10 +115,15 @@ export function createDenoTransport(options: TransportOptions): Transport {
     return denoConnToRaw(conn, endpointText, signal);
   }
 
+  if (!client) {
+    const http = createHttp1Fetch(options, endpointText, undefined);
+    return { endpoint, fetch: http.fetch, connect, close: http.close };
+  }
+  const tlsClient = client;
   return createFetchBasedTransport(options, {
-    fetch: (url, init) => globalThis.fetch(url, { ...init, client } as RequestInit),
+    fetch: (url, init) => globalThis.fetch(url, { ...init, client: tlsClient } as RequestInit),
     connect,
-    close: async () => client.close(),
+    close: async () => tlsClient.close(),
   });
 }
 

@@ -6,7 +6,9 @@
 import { formatEndpoint } from "../docker-host.js";
 import { DockerAbortError, DockerTimeoutError, connectionErrorFrom, isDockerError, redactPath, type RequestSummary } from "../errors.js";
 import type { RequestBody, TransportRequest } from "./messages.js";
+import { checkSignal } from "./options.js";
 import type { ConnectOptions, RawConnection, Transport, TransportOptions } from "./types.js";
+import { socketEndpoint } from "./types.js";
 
 /** What a runtime supplies: its fetch with the dialling options applied. */
 export interface RuntimeFetchParts {
@@ -18,7 +20,7 @@ export interface RuntimeFetchParts {
 
 /** Builds a Transport on a runtime fetch. */
 export function createFetchBasedTransport(options: TransportOptions, parts: RuntimeFetchParts): Transport {
-  const { endpoint } = options;
+  const endpoint = socketEndpoint(options.endpoint);
   const endpointText = formatEndpoint(endpoint);
   const headersTimeoutMs = options.headersTimeoutMs ?? 0;
   const origin =
@@ -30,7 +32,7 @@ export function createFetchBasedTransport(options: TransportOptions, parts: Runt
     const url = new URL(request.url);
     const path = url.pathname + url.search;
     const summary: RequestSummary = { method: request.method, path: redactPath(path) };
-    const callerSignal = request.signal ?? undefined;
+    const callerSignal = checkSignal(request.signal);
     if (callerSignal?.aborted) throw new DockerAbortError({ cause: callerSignal.reason, request: summary });
 
     const controller = new AbortController();

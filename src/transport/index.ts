@@ -5,9 +5,12 @@
 import { createBunTransport } from "./bun.js";
 import { createDenoTransport } from "./deno.js";
 import { createNodeTransport } from "./node.js";
+import { checkTransportTimeouts } from "./options.js";
+import { createSshTransport } from "./ssh.js";
 import type { Transport, TransportOptions } from "./types.js";
 
 export type { ConnectOptions, RawConnection, Transport, TransportOptions } from "./types.js";
+export type { SshOptions } from "./ssh.js";
 
 /** The JavaScript runtimes berth supports. */
 export type Runtime = "node" | "bun" | "deno";
@@ -20,8 +23,14 @@ export function detectRuntime(): Runtime {
   return "node";
 }
 
-/** Creates the transport for `options.endpoint` on the given (default: current) runtime. */
+/**
+ * Creates the transport for `options.endpoint` on the given (default: current) runtime. An
+ * `ssh://` endpoint gets the ssh transport on every runtime (it runs the system ssh binary).
+ * @throws InvalidOptionError for a timeout that is not an integer from 0 to 2^31 - 1.
+ */
 export function createTransport(options: TransportOptions, runtime: Runtime = detectRuntime()): Transport {
+  checkTransportTimeouts(options);
+  if (options.endpoint.kind === "ssh") return createSshTransport(options);
   switch (runtime) {
     case "deno":
       return createDenoTransport(options);

@@ -29,13 +29,23 @@ export interface TransportRequest {
   readonly headers: Headers;
   readonly body: RequestBody | null;
   readonly signal: AbortSignal | null | undefined;
+  /**
+   * Milliseconds of silence allowed between two reads of the body (0 = off). Default: the
+   * transport's `streamIdleTimeoutMs`, off for follow streams. berth's own HTTP/1.1 client only.
+   */
+  readonly idleTimeoutMs?: number | undefined;
+  /** Milliseconds allowed from sending to the end of the body (0 = off). Default: the transport's `responseTimeoutMs`. */
+  readonly responseTimeoutMs?: number | undefined;
 }
 
-interface DockerRequestInit {
+/** What `DockerRequest` takes (openapi-fetch passes a call's extra options through). */
+export interface DockerRequestInit {
   method?: string;
   headers?: HeadersInit;
   body?: RequestBody | null;
   signal?: AbortSignal | null;
+  idleTimeoutMs?: number | undefined;
+  responseTimeoutMs?: number | undefined;
 }
 
 /**
@@ -49,6 +59,8 @@ export class DockerRequest implements TransportRequest {
   readonly headers: Headers;
   readonly body: RequestBody | null;
   readonly signal: AbortSignal | null;
+  readonly idleTimeoutMs: number | undefined;
+  readonly responseTimeoutMs: number | undefined;
 
   constructor(input: string | URL, init: DockerRequestInit = {}) {
     this.url = String(input);
@@ -56,6 +68,8 @@ export class DockerRequest implements TransportRequest {
     this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
     this.body = init.body ?? null;
     this.signal = init.signal ?? null;
+    this.idleTimeoutMs = init.idleTimeoutMs;
+    this.responseTimeoutMs = init.responseTimeoutMs;
   }
 
   /** The body as text, for string and byte bodies (what middleware may want to log). */

@@ -3,11 +3,15 @@
  * by Bun, whose `node:net` implements half-close (`allowHalfOpen` + `end()`) the same way.
  */
 import type net from "node:net";
+import type { Duplex } from "node:stream";
 import { DockerAbortError, DockerTimeoutError, connectionErrorFrom, type RequestSummary } from "../errors.js";
 import type { RawConnection } from "./types.js";
 
-/** Wraps a connected socket; the socket must have been opened with `allowHalfOpen: true`. */
-export function nodeSocketToRaw(socket: net.Socket, endpointText: string, signal?: AbortSignal): RawConnection {
+/**
+ * Wraps a connected socket (or another duplex byte stream: an ssh process, ssh-process.ts); it
+ * must have been opened with `allowHalfOpen: true`.
+ */
+export function nodeSocketToRaw(socket: Duplex, endpointText: string, signal?: AbortSignal): RawConnection {
   let readDone = false;
   let destroyed = false;
   let resolveClosed!: () => void;

@@ -1,5 +1,5 @@
 /**
- * Node transport: berth's own HTTP/1.1 keep-alive client (node-http1.ts) for requests,
+ * Node transport: berth's own HTTP/1.1 keep-alive client (http1-pool.ts) for requests,
  * `node:net` / `node:tls` sockets for raw connections.
  *
  * Why neither Node's global fetch nor `node:http`: undici's fetch cannot dial a unix socket
@@ -11,13 +11,15 @@ import tls from "node:tls";
 import { formatEndpoint } from "../docker-host.js";
 import { DockerAbortError, InvalidEndpointError, InvalidOptionError } from "../errors.js";
 import type { TransportRequest } from "./messages.js";
-import { Http1Pool } from "./node-http1.js";
+import { Http1Pool } from "./http1-pool.js";
 import { nodeSocketToRaw, waitForConnect } from "./node-socket.js";
+import { DEFAULT_STREAM_IDLE_TIMEOUT_MS, checkSignal } from "./options.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type RawConnection, type Transport, type TransportOptions } from "./types.js";
+import { socketEndpoint } from "./types.js";
 
 /** Creates the Node transport for one endpoint. */
 export function createNodeTransport(options: TransportOptions): Transport {
-  const { endpoint } = options;
+  const endpoint = socketEndpoint(options.endpoint);
   const endpointText = formatEndpoint(endpoint);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const isTls = endpoint.kind === "tcp" && endpoint.tls !== undefined;
@@ -25,27 +27,9 @@ export function createNodeTransport(options: TransportOptions): Transport {
   // Made once: unusable PEM is refused here as InvalidEndpointError (tls.connect would throw a
   // bare Error on every request), and every connection reuses the one context.
   if (isTls) tlsOptions.secureContext = checkedTlsMaterial(tlsOptions, endpointText);
-  const maxSockets = options.maxSockets ?? 64;
-  if (!Number.isSafeInteger(maxSockets) || maxSockets < 1) throw new InvalidOptionError("maxSockets", "must be a positive integer");
-  const pool = new Http1Pool({
-    endpoint,
-    endpointText,
-    connectTimeoutMs,
-    headersTimeoutMs: options.headersTimeoutMs ?? 0,
-    maxSockets,
-    tls: isTls ? tlsOptions : undefined,
-  });
-
-  function fetch(request: TransportRequest): Promise<Response> {
-    try {
-      return pool.fetch(request);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
+  const http = createHttp1Fetch(options, endpointText, isTls ? tlsOptions : undefined);
   async function connect(connectOptions?: ConnectOptions): Promise<RawConnection> {
-    const signal = connectOptions?.signal;
+    const signal = checkSignal(connectOptions?.signal);
     if (signal?.aborted) throw new DockerAbortError({ cause: signal.reason });
     const socket: net.Socket =
       endpoint.kind === "unix"
@@ -58,15 +42,39 @@ export function createNodeTransport(options: TransportOptions): Transport {
     return nodeSocketToRaw(socket, endpointText, signal);
   }
 
-  async function close(): Promise<void> {
-    pool.close();
-  }
+  return { endpoint, fetch: http.fetch, connect, close: http.close };
+}
 
-  return { endpoint, fetch, connect, close };
+/**
+ * `fetch` and `close` of a transport on berth's own HTTP/1.1 pool (http1-pool.ts), with the
+ * transport options' defaults. Shared by Node, Bun and Deno (their `node:net` / `node:tls`).
+ * @throws InvalidOptionError for a `maxSockets` that is not a positive integer.
+ */
+export function createHttp1Fetch(
+  options: TransportOptions,
+  endpointText: string,
+  tlsOptions: tls.ConnectionOptions | undefined,
+): Pick<Transport, "fetch" | "close"> {
+  const maxSockets = options.maxSockets ?? 64;
+  if (!Number.isSafeInteger(maxSockets) || maxSockets < 1) throw new InvalidOptionError("maxSockets", "must be a positive integer");
+  const pool = new Http1Pool({
+    endpoint: options.endpoint,
+    endpointText,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    headersTimeoutMs: options.headersTimeoutMs ?? 0,
+    responseTimeoutMs: options.responseTimeoutMs ?? 0,
+    streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+    maxSockets,
+    tls: tlsOptions,
+  });
+  return {
+    fetch: (request: TransportRequest) => pool.fetch(request),
+    close: async () => pool.close(),
+  };
 }
 
 /** Node's TLS option names for berth's TLS options. */
-function nodeTlsOptions(options: NonNullable<import("../docker-host.js").TlsOptions>, host: string): tls.ConnectionOptions {
+export function nodeTlsOptions(options: NonNullable<import("../docker-host.js").TlsOptions>, host: string): tls.ConnectionOptions {
   const result: tls.ConnectionOptions = { rejectUnauthorized: options.verify !== false };
   if (options.ca !== undefined) result.ca = toPem(options.ca);
   if (options.cert !== undefined) result.cert = toPem(options.cert);

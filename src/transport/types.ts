@@ -2,8 +2,10 @@
  * The two seams every runtime implements: a `fetch`-shaped function for plain requests and
  * `connect()` for the raw byte connection that hijacked endpoints (attach, exec) take over.
  */
-import type { Endpoint } from "../docker-host.js";
+import { formatEndpoint, type Endpoint, type TcpEndpoint, type UnixEndpoint } from "../docker-host.js";
+import { InvalidEndpointError } from "../errors.js";
 import type { TransportRequest } from "./messages.js";
+import type { SshOptions } from "./ssh.js";
 
 /** Options common to every transport. */
 export interface TransportOptions {
@@ -15,8 +17,22 @@ export interface TransportOptions {
    * Off (0) by default, so that long waits (`/wait`, `/events`, attach) are never cut.
    */
   headersTimeoutMs?: number | undefined;
+  /**
+   * Milliseconds allowed from sending a request to the end of its answer, for calls that are
+   * not follow streams (events, followed logs, wait, live stats, attach, build/pull/push
+   * progress). Off (0) by default: an export or a log read has no size limit.
+   */
+  responseTimeoutMs?: number | undefined;
+  /**
+   * Milliseconds of silence allowed between two reads of an answer's body while its reader
+   * wants more, for calls that are not follow streams. Default 60 000; 0 turns it off. A
+   * request's `idleTimeoutMs` overrides it (follow streams included).
+   */
+  streamIdleTimeoutMs?: number | undefined;
   /** Upper bound of pooled keep-alive connections (Node only; others pool internally). */
   maxSockets?: number | undefined;
+  /** How to run ssh for an `ssh://` endpoint (ignored for the others). */
+  ssh?: SshOptions | undefined;
 }
 
 /** A bidirectional byte connection to the daemon, with half-close. */
@@ -57,3 +73,13 @@ export interface Transport {
 export const BUFFER_SMALL_BODY_BYTES = 1 << 20;
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+
+/**
+ * The endpoint of a transport that dials sockets itself (the runtimes' own); ssh endpoints go
+ * through the ssh transport, which `createTransport` picks for them.
+ */
+export function socketEndpoint(endpoint: Endpoint): UnixEndpoint | TcpEndpoint {
+  if (endpoint.kind === "ssh")
+    throw new InvalidEndpointError(formatEndpoint(endpoint), "ssh:// endpoints need the ssh transport (createTransport)");
+  return endpoint;
+}

@@ -7,7 +7,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { attachToContainer, resizeContainerTTY, type AttachSession } from "../../src/attach/index.js";
 import { DockerAbortError, DockerApiError, NoSuchContainerError, createDockerApi, type DockerApi } from "../../src/index.js";
-import { TEST_API_VERSIONS, testDockerHost, testImage, uniqueName } from "../helpers/daemon.js";
+import { TEST_API_VERSIONS, onPodman, testDockerHost, testImage, uniqueName } from "../helpers/daemon.js";
 
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -166,6 +166,20 @@ describe.each(TEST_API_VERSIONS)("attach at API %s", (apiVersion) => {
     await session.closed;
   });
 
+  it("issue 15: logs: true, stream: false on an exited container ends (podman took the missing stream as live), every byte there", async () => {
+    const id = await create({ Cmd: ["sh", "-c", "echo out; echo err >&2; echo more"] });
+    await start(id);
+    expect(await wait(id)).toBe(0);
+    const session = track(
+      await attachToContainer(docker, { container: id, logs: true, stream: false, stdout: true, stderr: true, tty: false }),
+    );
+    const [stdout, stderr] = await Promise.all([readAll(session.stdout), readAll(session.stderr)]);
+    // podman 4.3 frames each line without its newline; the demultiplexer's repair gives it back
+    expect(stdout).toBe("out\nmore\n");
+    expect(stderr).toBe("err\n");
+    await session.closed;
+  });
+
   it("fails with NoSuchContainerError for a missing container", async () => {
     const missing = uniqueName("missing");
     const error = await attachToContainer(docker, { container: missing, stream: true, stdout: true, tty: false }).catch((e: unknown) => e);
@@ -181,7 +195,8 @@ describe.each(TEST_API_VERSIONS)("attach at API %s", (apiVersion) => {
     const error = await attachToContainer(docker, { container: id, stream: true, stdout: true, tty: false }).catch((e: unknown) => e);
     await setup.api.POST("/containers/{id}/unpause", { params: { path: { id } }, parseAs: "text" });
     expect(error).toBeInstanceOf(DockerApiError);
-    expect((error as DockerApiError).status).toBe(409);
+    // dockerd: 409 Conflict; podman 4.3: 500 (docs/podman.md)
+    expect((error as DockerApiError).status).toBe(onPodman() ? 500 : 409);
     expect((error as DockerApiError).daemonMessage).toMatch(/paused/);
   });
 
@@ -202,7 +217,7 @@ describe.each(TEST_API_VERSIONS)("attach at API %s", (apiVersion) => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
-  it("aborting closes the connection within 100 ms; no data after the abort", async () => {
+  it("aborting closes the connection at once; no data after the abort", async () => {
     const id = await create({ Cmd: ["sh", "-c", "while true; do echo tick; sleep 0.01; done"] });
     const controller = new AbortController();
     const session = track(
@@ -217,8 +232,9 @@ describe.each(TEST_API_VERSIONS)("attach at API %s", (apiVersion) => {
       () => undefined,
       (e: unknown) => e,
     );
-    // `closed` settles only after the RawConnection's own `closed`.
-    expect(Date.now() - started).toBeLessThan(100);
+    // `closed` settles only after the RawConnection's own `closed` (within 100 ms on an idle
+    // machine; the bound is generous for a loaded one)
+    expect(Date.now() - started).toBeLessThan(1000);
     expect(closed).toBeInstanceOf(DockerAbortError);
     const after = await reader.read().then(
       (r) => r,

@@ -12,6 +12,7 @@ import {
   testImage,
   testRegistry,
   testRegistryCredentials,
+  onPodman,
 } from "../helpers/daemon.js";
 import { Created } from "./client.fixtures.js";
 
@@ -50,18 +51,33 @@ describe.each(TEST_API_VERSIONS)("DockerClient registry calls at API %s", (apiVe
 
     const pulled = await docker.pullImage({ repository, tag: "v1" });
     expect(pulled.image).toBe(`${repository}:v1`);
-    expect(pulled.digest).toBe(pushed.digest);
-    expect(pulled.status).toMatch(/Downloaded newer image|Image is up to date/);
+    if (onPodman()) {
+      // podman 4.3's pull stream ends with the layers: no "Digest:" nor "Status:" line
+      expect(pulled).toEqual({ image: `${repository}:v1` });
+      const { RepoDigests } = (await docker.inspectImage({ name: `${repository}:v1` })) as { RepoDigests?: string[] };
+      expect(RepoDigests).toContain(`${repository}@${pushed.digest}`);
+    } else {
+      expect(pulled.digest).toBe(pushed.digest);
+      expect(pulled.status).toMatch(/Downloaded newer image|Image is up to date/);
+    }
     expect((await docker.inspectImage({ name: `${repository}:v1` })).id).toBe((await docker.inspectImage({ name: testImage() })).id);
 
     // `registry` is prefixed to the repository; a tag inside the reference is honoured.
     const again = await docker.pullImage({ repository: `${repository.slice(testRegistry().length + 1)}:v1`, registry: testRegistry() });
     expect(again.image).toBe(`${repository}:v1`);
-    expect(again.status).toMatch(/Image is up to date/);
+    if (!onPodman()) expect(again.status).toMatch(/Image is up to date/);
   });
 
   it("fails a pull of a missing image with NoSuchImageError", async () => {
     const repository = `${testRegistry()}/${repoPath(apiVersion)}-missing`;
+    if (onPodman()) {
+      // podman answers 200 and reports the missing manifest inside the stream
+      await expect(docker.pullImage({ repository, tag: "nope" })).rejects.toMatchObject({
+        name: "DockerStreamError",
+        message: expect.stringMatching(/manifest unknown/),
+      });
+      return;
+    }
     await expect(docker.pullImage({ repository, tag: "nope" })).rejects.toBeInstanceOf(NoSuchImageError);
   });
 
@@ -96,16 +112,31 @@ describe.each(TEST_API_VERSIONS)("DockerClient registry calls at API %s", (apiVe
       (error: unknown) => error,
     );
     expect(isDockerError(pullError)).toBe(true);
-    expect(pullError).toBeInstanceOf(DockerApiError);
-    expect((pullError as DockerApiError).daemonMessage).toMatch(/unauthorized|authentication required/i);
+    if (onPodman()) {
+      // podman reports it inside the stream
+      expect(pullError).toBeInstanceOf(DockerStreamError);
+      expect((pullError as Error).message).toMatch(/unauthorized|authentication required/i);
+    } else {
+      expect(pullError).toBeInstanceOf(DockerApiError);
+      expect((pullError as DockerApiError).daemonMessage).toMatch(/unauthorized|authentication required/i);
+    }
 
     const pulled = await docker.pullImage({ repository, tag: "v1", auth });
-    expect(pulled.digest).toBe(pushed.digest);
+    if (!onPodman()) expect(pulled.digest).toBe(pushed.digest);
     expect((await docker.inspectImage({ name: `${repository}:v1` })).id).toBe((await docker.inspectImage({ name: testImage() })).id);
   });
 
   it("checks credentials against the registry", async () => {
-    const registry = testAuthRegistry();
+    let registry = testAuthRegistry();
+    if (onPodman()) {
+      // podman 4.3's /auth dials HTTPS whatever registries.conf says, except for "localhost:"
+      // addresses, which it takes for local testing
+      await expect(docker.checkAuth({ auth: { ...testRegistryCredentials(), serveraddress: registry } })).rejects.toMatchObject({
+        status: 500,
+        daemonMessage: expect.stringMatching(/HTTP response to HTTPS client/),
+      });
+      registry = registry.replace("127.0.0.1", "localhost");
+    }
     const accepted = await docker.checkAuth({ auth: { ...testRegistryCredentials(), serveraddress: registry } });
     expect(accepted.Status).toMatch(/Login Succeeded/);
     const refused = docker.checkAuth({ auth: { ...testRegistryCredentials(), password: "wrong", serveraddress: registry } });

@@ -463,7 +463,20 @@ describe("attachToContainer", () => {
     // Joined at frameEnd, the pieces give the frames back.
     expect(frames).toEqual(["stdout:out1\n", "stderr:err1\n", "stdout:out2\n"]);
     await session.closed;
-    expect(daemon.requests[0]?.path).toBe("/v1.41/containers/c1/attach?stream=1&stdout=1&stderr=1");
+    expect(daemon.requests[0]?.path).toBe("/v1.41/containers/c1/attach?logs=0&stream=1&stdout=1&stderr=1");
+  });
+
+  it("issue 15: sends the booleans the caller set, false included, and logs/stream always (podman takes a missing stream as true)", async () => {
+    const { daemon, session } = await attachWith(UPGRADED, [encodeFrame("stdout", "old\n")], {
+      logs: true,
+      stream: false,
+      stderr: undefined,
+    });
+    expect(await readAll(session.stdout)).toBe("old\n");
+    expect(daemon.requests[0]?.path).toBe("/v1.41/containers/c1/attach?logs=1&stream=0&stdout=1");
+    const unset = await attachWith(UPGRADED, [], { stream: undefined, stderr: false });
+    expect(await readAll(unset.session.stdout)).toBe("");
+    expect(unset.daemon.requests[0]?.path).toBe("/v1.41/containers/c1/attach?logs=0&stream=0&stdout=1&stderr=0");
   });
 
   it("splits stdout and stderr into two streams with exact content", async () => {
@@ -515,7 +528,7 @@ describe("attachToContainer", () => {
     const session = await attachToContainer(client(daemon.host), { container: "c1", stream: true, stdout: true });
     expect(session.kind).toBe(kind);
     expect(daemon.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      "POST /v1.41/containers/c1/attach?stream=1&stdout=1",
+      "POST /v1.41/containers/c1/attach?logs=0&stream=1&stdout=1",
       "GET /v1.41/containers/c1/json",
     ]);
   });

@@ -6,7 +6,15 @@ import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { DockerClient, InvalidResponseError, type Container, type Image } from "../../src/client/index.js";
-import { DockerApiError, DockerProtocolError, NoSuchContainerError, NoSuchImageError, isDockerError } from "../../src/index.js";
+import {
+  DockerApiError,
+  DockerProtocolError,
+  NoSuchContainerError,
+  NoSuchImageError,
+  NoSuchRouteError,
+  createDockerApi,
+  isDockerError,
+} from "../../src/index.js";
 import { FAKE_ORIGIN, fetchTransport } from "../helpers/fake-daemon.js";
 
 const V = `${FAKE_ORIGIN}/v1.41`;
@@ -79,6 +87,71 @@ describe("error answers", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DockerProtocolError);
     expect(isDockerError(error)).toBe(true);
+  });
+
+  it("issue 15: a 404 of the router (no such endpoint) is NoSuchRouteError, not NoSuchContainerError", async () => {
+    server.use(
+      // podman 4.3 has no /containers/{id}/update: its router answers a plain "Not Found"
+      http.post(`${V}/containers/:id/update`, () => text("Not Found\n", 404)),
+      // dockerd's router: {"message":"page not found"}
+      http.post(`${V}/containers/:id/nope`, () => HttpResponse.json({ message: "page not found" }, { status: 404 })),
+      http.post(`${V}/containers/:id/pause`, () => text("404 page not found\n", 404)),
+      http.post(`${V}/containers/:id/unpause`, () => HttpResponse.json({ message: "No such container: gone" }, { status: 404 })),
+    );
+    const api = createDockerApi<any>({ transport: fetchTransport(), preferredVersion: "1.10", apiVersion: "1.41" });
+    for (const route of ["update", "nope", "pause"]) {
+      const error = await api.api.POST(`/containers/{id}/${route}`, { params: { path: { id: "c1" } } }).catch((e: unknown) => e);
+      expect(error, route).toBeInstanceOf(NoSuchRouteError);
+      expect(error, route).not.toBeInstanceOf(NoSuchContainerError);
+      expect(error).toMatchObject({
+        status: 404,
+        code: "ERR_NO_SUCH_ROUTE",
+        request: { method: "POST", path: `/v1.41/containers/c1/${route}` },
+      });
+      expect((error as Error).message).toContain(`no endpoint for POST /v1.41/containers/c1/${route}`);
+    }
+    await expect(api.api.POST("/containers/{id}/unpause", { params: { path: { id: "gone" } } })).rejects.toBeInstanceOf(
+      NoSuchContainerError,
+    );
+  });
+
+  it('issue 15: a 2xx whose body is only whitespace is no body (podman\'s tag: 201 text/plain "\\n"); other text still fails', async () => {
+    server.use(
+      http.post(`${V}/images/:name/tag`, () => text("\n", 201)),
+      http.get(`${V}/version`, () => text("ok", 200)),
+    );
+    const api = createDockerApi<any>({ transport: fetchTransport(), preferredVersion: "1.10", apiVersion: "1.41" });
+    const tagged = await api.api.POST("/images/{name}/tag", { params: { path: { name: "a" }, query: { repo: "b" } } });
+    expect(tagged.response.status).toBe(201);
+    expect(tagged.data).toBeUndefined();
+    await expect(client().tagImage({ name: "a", repo: "b" })).resolves.toBeUndefined();
+    await expect(api.api.GET("/version", {})).rejects.toBeInstanceOf(DockerProtocolError);
+    // a caller that asked for text gets the body as it came
+    expect((await api.api.POST("/images/{name}/tag", { params: { path: { name: "a" } }, parseAs: "text" })).data).toBe("\n");
+  });
+
+  it("issue 15: a tag written into repo is sent as its own parameter; an import's tag goes into repo", async () => {
+    const seen: string[] = [];
+    server.use(
+      http.post(
+        `${V}/images/:name/tag`,
+        ({ request }) => (seen.push(new URL(request.url).search), new HttpResponse(null, { status: 201 })),
+      ),
+      http.post(`${V}/images/create`, ({ request }) => {
+        seen.push(new URL(request.url).search);
+        return HttpResponse.json({ status: "sha256:" + "a".repeat(64) });
+      }),
+    );
+    await client().tagImage({ name: "a", repo: "reg:5000/team/app:v2" });
+    await client().tagImage({ name: "a", repo: "reg:5000/team/app" });
+    await client().tagImage({ name: "a", repo: "app:v2", tag: "v3" });
+    await client().importImage({ url: "http://127.0.0.1:1/x.tar", repository: "team/app", tag: "v1" });
+    expect(seen.map((q) => decodeURIComponent(q))).toEqual([
+      "?repo=reg:5000/team/app&tag=v2",
+      "?repo=reg:5000/team/app",
+      "?repo=app:v2&tag=v3",
+      "?fromSrc=http://127.0.0.1:1/x.tar&repo=team/app:v1",
+    ]);
   });
 
   it("refuses a body of the wrong shape with InvalidResponseError and the validators' issues", async () => {
@@ -179,6 +252,42 @@ describe("normalization", () => {
     expect(await docker.listContainers()).toEqual([{ Id: "a", Ports: [], Names: [], Status: "Up" }]);
     expect(await docker.containerChanges({ id: "a" })).toEqual([]);
     expect(await docker.createContainer({ config: { Image: "x" } })).toEqual({ Id: "new", Warnings: [] });
+  });
+
+  it("issue 15: splits podman's unsplit top lines into dockerd's columns, the command keeping its spaces", async () => {
+    server.use(
+      http.get(`${V}/containers/:id/top`, ({ params }) =>
+        HttpResponse.json(
+          params["id"] === "podman"
+            ? { Processes: [["1 root     sleep 30"], ["7 nobody   sh -c  echo a"]], Titles: ["PID   USER     COMMAND"] }
+            : { Processes: [["1", "root", "sleep 30"]], Titles: ["PID", "USER", "COMMAND"] },
+        ),
+      ),
+    );
+    const expected = {
+      Titles: ["PID", "USER", "COMMAND"],
+      Processes: [
+        ["1", "root", "sleep 30"],
+        ["7", "nobody", "sh -c  echo a"],
+      ],
+    };
+    expect(await client().topContainer({ id: "podman" })).toEqual(expected);
+    expect(await client().topContainer({ id: "docker" })).toEqual({ Titles: expected.Titles, Processes: [expected.Processes[0]] });
+  });
+
+  it("issue 15: gives podman's bare hex ids of commit and history the sha256: prefix dockerd uses", async () => {
+    const hex = "c".repeat(64);
+    server.use(
+      http.post(`${V}/commit`, () => HttpResponse.json({ Id: hex })),
+      http.get(`${V}/images/:name/history`, () =>
+        HttpResponse.json([
+          { Id: hex, Created: 1, CreatedBy: "x", Tags: null, Size: 0, Comment: "" },
+          { Id: "<missing>", Created: 1, CreatedBy: "y", Tags: null, Size: 0, Comment: "" },
+        ]),
+      ),
+    );
+    expect((await client().commitContainer({ container: "c" })).Id).toBe(`sha256:${hex}`);
+    expect((await client().imageHistory({ name: "i" })).map((entry) => entry.Id)).toEqual([`sha256:${hex}`, "<missing>"]);
   });
 
   it("renames the search key is_automated to the v1.10 is_trusted", async () => {

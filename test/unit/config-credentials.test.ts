@@ -224,13 +224,15 @@ describe("createCredentialStore: credential helpers (docker-credential-berth-fak
     expect(await store.get("fallback.example")).toMatchObject({ username: "old", password: "pw" });
   });
 
-  it("a failing helper is a CredentialHelperError with its message and exit code", async () => {
+  // Issue 16 item 3: what a failing helper prints is never quoted (it may be the bare secret).
+  it("a failing helper is a CredentialHelperError with its exit code; its output is withheld", async () => {
     const { configDir, env } = setup({ credsStore: "berth-fake" }, { "r.example": "FAIL keychain is locked" });
     const error = await caught(createCredentialStore({ configDir, env }).get("r.example"));
     expect(error).toBeInstanceOf(CredentialHelperError);
     expect(isDockerError(error)).toBe(true);
     expect(error).toMatchObject({ helper: "docker-credential-berth-fake", action: "get", registry: "r.example", exitCode: 3 });
-    expect((error as Error).message).toContain("keychain is locked");
+    expect((error as Error).message).not.toContain("keychain is locked");
+    expect((error as Error).message).toMatch(/exited with code 3: 18 characters of output withheld/);
   });
 
   it("a helper that is not installed is a CredentialHelperError saying so", async () => {

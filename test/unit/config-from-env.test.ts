@@ -70,7 +70,8 @@ describe("fromEnv: which source wins (docker/cli resolveContextName order)", () 
 
   it("nothing set: the default context, i.e. the default socket", () => {
     const empty = configDir({});
-    expect(fromEnv({ DOCKER_CONFIG: empty })).toEqual({
+    // Without socket discovery (config-discovery.test.ts), which depends on the machine's sockets.
+    expect(fromEnv({ DOCKER_CONFIG: empty }, { discovery: false })).toEqual({
       options: { host: "unix:///var/run/docker.sock" },
       source: "default",
       context: "default",
@@ -83,7 +84,7 @@ describe("fromEnv: which source wins (docker/cli resolveContextName order)", () 
   });
 
   it("the context named default is the environment and defaults, never a store lookup", () => {
-    const resolved = fromEnv({ DOCKER_CONTEXT: "default", DOCKER_CONFIG: dir, DOCKER_API_VERSION: "1.41" });
+    const resolved = fromEnv({ DOCKER_CONTEXT: "default", DOCKER_CONFIG: dir, DOCKER_API_VERSION: "1.41" }, { discovery: false });
     expect(resolved).toEqual({
       options: { host: "unix:///var/run/docker.sock", apiVersion: "1.41" },
       source: "DOCKER_CONTEXT",

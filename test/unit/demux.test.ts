@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MAX_FRAME_BYTES, DemuxStream, Demuxer, encodeFrame, type DemuxChunk } from "../../src/codecs/demux.js";
-import { DockerProtocolError, DockerStreamError } from "../../src/errors.js";
+import { DockerFramingError, DockerProtocolError, DockerStreamError } from "../../src/errors.js";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const concat = (...parts: Uint8Array[]) => {
@@ -107,10 +107,53 @@ describe("Demuxer", () => {
   it.each([
     ["an unknown stream type", Uint8Array.of(4, 0, 0, 0, 0, 0, 0, 1, 0x61), /unknown stream type 4/],
     ["non-zero padding", Uint8Array.of(1, 0, 1, 0, 0, 0, 0, 1, 0x61), /padding/],
-    ["text where a header belongs (a TTY stream)", new TextEncoder().encode("hello world\n"), /unknown stream type 104/],
+    ["text where a header belongs (a TTY stream)", new TextEncoder().encode("hello world\n"), /unknown stream type 104.*TTY setting/],
   ])("rejects %s with a DockerProtocolError", (_, bytes, message) => {
     expect(() => decode([bytes])).toThrow(DockerProtocolError);
     expect(() => decode([bytes])).toThrow(message);
+  });
+
+  it("issue 15: repairs podman 4.3's attach-logs frames, whose lengths leave the newline out, and counts the bytes", () => {
+    // the bytes podman 4.3.1 sent for `echo hello; echo err >&2; echo world` (attach logs=1&stream=0)
+    const podman = Uint8Array.of(
+      ...[1, 0, 0, 0, 0, 0, 0, 5],
+      ...new TextEncoder().encode("hello\n"),
+      ...[1, 0, 0, 0, 0, 0, 0, 5],
+      ...new TextEncoder().encode("world\n"),
+      ...[2, 0, 0, 0, 0, 0, 0, 3],
+      ...new TextEncoder().encode("err\n"),
+    );
+    for (const chunks of [[podman], Array.from(podman, (b) => Uint8Array.of(b))]) {
+      const demuxer = new Demuxer();
+      const pieces: DemuxChunk[] = [];
+      for (const chunk of chunks) demuxer.push(chunk, (p) => pieces.push(p));
+      demuxer.end((p) => pieces.push(p));
+      const of = (stream: string) =>
+        pieces
+          .filter((p) => p.stream === stream)
+          .map((p) => text(p.data))
+          .join("");
+      expect(of("stdout")).toBe("hello\nworld\n");
+      expect(of("stderr")).toBe("err\n");
+      expect(demuxer.repairedBytes).toBe(3);
+    }
+    // strictFraming: the daemon's fault, named as such, with where and what
+    const error = (() => {
+      try {
+        decode([podman], { strictFraming: true });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(DockerFramingError);
+    expect(error).toMatchObject({ code: "ERR_FRAMING", offset: 13, name: "DockerFramingError" });
+    expect((error as Error).message).toContain("at byte 13: the frame lengths the daemon declared do not match");
+    expect((error as Error).message).not.toContain("TTY");
+  });
+
+  it("a newline repair happens once per frame: a second bad byte is a DockerFramingError", () => {
+    const bytes = concat(encodeFrame("stdout", "a"), Uint8Array.of(0x0a, 0x0a), encodeFrame("stdout", "b"));
+    expect(() => decode([bytes])).toThrow(DockerFramingError);
   });
 
   it("rejects a declared length over maxFrameBytes before buffering anything", () => {

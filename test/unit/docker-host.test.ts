@@ -26,7 +26,13 @@ describe("parseDockerHost", () => {
     ["docker.sock", "expected"],
     ["unix://relative/path", "absolute"],
     ["npipe:////./pipe/docker_engine", "named pipes"],
-    ["ssh://user@host", "ssh"],
+    ["ssh://user:secret@host", "passwords"],
+    ["ssh://host?x=1", "query"],
+    ["ssh://host#frag", "fragments"],
+    ["ssh://", "missing host"],
+    ["ssh://-oProxyCommand=x", "must not start with '-'"],
+    ["ssh://-x@host", "must not start with '-'"],
+    ["ssh://host/run/$(id)/docker.sock", "remote shell"],
     ["ftp://host", "unsupported scheme"],
     ["tcp://user:pw@host:2375", "credentials"],
     ["tcp://host:2375/?x=1", "query"],
@@ -44,6 +50,23 @@ describe("parseDockerHost", () => {
     expect(error).toBeInstanceOf(InvalidEndpointError);
     expect((error as InvalidEndpointError).code).toBe("ERR_INVALID_ENDPOINT");
     expect((error as Error).message).toContain(reason);
+  });
+
+  it("parses ssh:// the docker CLI's way: user, host, port and the remote socket path", () => {
+    expect(parseDockerHost("ssh://host")).toEqual({ kind: "ssh", host: "host", port: undefined, user: undefined, socketPath: undefined });
+    expect(parseDockerHost("ssh://me@10.0.0.2:2222/run/user/1000/docker.sock")).toEqual({
+      kind: "ssh",
+      host: "10.0.0.2",
+      port: 2222,
+      user: "me",
+      socketPath: "/run/user/1000/docker.sock",
+    });
+    expect(parseDockerHost("ssh://[::1]:22")).toMatchObject({ host: "::1", port: 22 });
+    // TLS variables are ignored for ssh, as for unix sockets (ssh encrypts the connection itself).
+    expect(parseDockerHost("ssh://h", { ca: "x" })).toMatchObject({ kind: "ssh", host: "h" });
+    for (const text of ["ssh://host", "ssh://me@[::1]:2222/var/run/docker.sock", "ssh://a.b:1"]) {
+      expect(formatEndpoint(parseDockerHost(text))).toBe(text);
+    }
   });
 
   it("refuses TLS options on a plain http:// endpoint instead of silently ignoring them", () => {

@@ -16,7 +16,9 @@ import {
   eventMonitor,
   events,
   onEvent,
+  describeEventGap,
   type EventConnectionState,
+  type EventGap,
   type EventItem,
   type EventMonitorOptions,
 } from "../../src/events/index.js";
@@ -143,7 +145,9 @@ function collector() {
         ? `${item.action}:${item.actor.id}`
         : item.kind === "overflow"
           ? `overflow:${item.dropped}`
-          : `error:${item.error.name}`,
+          : item.kind === "gap"
+            ? `gap:${item.replayed}`
+            : `error:${item.error.name}`,
     );
   return { items, listener, actions };
 }
@@ -424,6 +428,68 @@ describe("EventMonitor: slow listeners", () => {
     expect((await it.next()).value).toEqual({ kind: "overflow", dropped: 3 });
     expect(((await it.next()).value as { actor: { id: string } }).actor.id).toBe("c6");
     await it.return!();
+  });
+});
+
+// Issue 16 item 5: a replay that reached the daemon's limit lost older events without a word.
+describe("EventMonitor: gaps in the daemon's replay", () => {
+  /** Connects, delivers `seen` events, drops the connection; the daemon clock is then past every test event. */
+  async function afterOutage(options: EventMonitorOptions, seen: bigint[]) {
+    const ctx = setup({ replayOverlapMs: 0, ...options });
+    const { listener, actions, items } = collector();
+    ctx.monitor.addEventListener(listener);
+    const first = await ctx.daemon.stream(1);
+    first.write(seen.map((t, n) => `${modern("start", `s${n}`, t)}\n`).join(""));
+    await vi.waitFor(() => expect(actions()).toHaveLength(seen.length));
+    ctx.daemon.dateMs = Number(BASE / 1_000_000n) + 60_000;
+    first.fail(new DockerConnectionError("socket hang up", "unix:///fake/docker.sock"));
+    return { ...ctx, actions, items, second: await ctx.daemon.stream(2) };
+  }
+  const replay = (from: number, count: number) =>
+    Array.from({ length: count }, (_, n) => `${modern("die", `r${from + n}`, BigInt(1000 + from + n))}\n`).join("");
+
+  it("regression: a replay of daemonEventLimit events, all newer than the last one seen, starts with a gap item", async () => {
+    const { second, actions, items } = await afterOutage({ daemonEventLimit: 4 }, [100n]);
+    second.write(replay(0, 4) + replay(4, 2));
+    await vi.waitFor(() => expect(actions()).toHaveLength(8));
+    expect(actions()).toEqual(["start:s0", "gap:4", "die:r0", "die:r1", "die:r2", "die:r3", "die:r4", "die:r5"]);
+    const gap = items[1] as EventGap;
+    expect(gap).toEqual({ kind: "gap", replayed: 4, limit: 4, lastSeenNano: BASE + 100n, firstReplayedNano: BASE + 1000n });
+    expect(describeEventGap(gap)).toMatch(
+      /^events may be missing between 20\d\d-.*Z and 20\d\d-.*Z: the daemon replayed 4, its limit \(4\)$/,
+    );
+  });
+
+  it("no gap when the replay reaches back to the last event seen, however long it is", async () => {
+    const { second, actions } = await afterOutage({ daemonEventLimit: 4 }, [100n]);
+    second.write(`${modern("start", "s0", 100n)}\n${replay(0, 6)}`);
+    await vi.waitFor(() => expect(actions()).toHaveLength(7));
+    expect(actions()).not.toContain("gap:6");
+    expect(actions().filter((a) => a.startsWith("gap"))).toEqual([]);
+  });
+
+  it("no gap for a short replay of a fresh daemon: its events are handed on once it pauses, or at the first live event", async () => {
+    const { daemon, second, actions } = await afterOutage({ daemonEventLimit: 4 }, [100n]);
+    second.write(replay(0, 3));
+    await vi.waitFor(() => expect(actions()).toEqual(["start:s0", "die:r0", "die:r1", "die:r2"]), { timeout: 5_000 });
+    const live = BigInt(daemon.dateMs!) * 1_000_000n - BASE + 5n * NS;
+    second.write(`${modern("start", "late", live)}\n`);
+    await vi.waitFor(() => expect(actions()).toHaveLength(5));
+    expect(actions().filter((a) => a.startsWith("gap"))).toEqual([]);
+  });
+
+  it("regression: a history answer of daemonEventLimit events starts with a gap item; a shorter one has none", async () => {
+    const { daemon, monitor } = setup({ daemonEventLimit: 3 });
+    for (const count of [3, 2]) {
+      daemon.script.push({ history: replay(0, count) });
+      const got: EventItem[] = [];
+      for await (const item of monitor.events({ since: 0, until: Number(BASE / NS) + 1 })) got.push(item);
+      expect(got.map((i) => i.kind)).toEqual(count === 3 ? ["gap", "event", "event", "event"] : ["event", "event"]);
+    }
+  });
+
+  it("daemonEventLimit must be a positive integer", () => {
+    expect(() => setup({ daemonEventLimit: 0 })).toThrow(/daemonEventLimit/);
   });
 });
 

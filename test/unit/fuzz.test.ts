@@ -150,6 +150,12 @@ describe("DOCKER_HOST parser (fuzzed)", () => {
     if (endpoint.kind === "unix") {
       expect(endpoint.socketPath.startsWith("/")).toBe(true);
       expect(endpoint.socketPath).not.toMatch(/[\0\r\n]/);
+    } else if (endpoint.kind === "ssh") {
+      expect(endpoint.port === undefined || (Number.isInteger(endpoint.port) && endpoint.port >= 0 && endpoint.port <= 65535)).toBe(true);
+      expect(endpoint.host.length).toBeGreaterThan(0);
+      expect(endpoint.host.startsWith("-")).toBe(false);
+      expect(endpoint.user ?? "").not.toMatch(/[\s@:/\0]|^-/);
+      expect(endpoint.socketPath ?? "/").toMatch(/^\/[^\s'"\\$`\0]*$/);
     } else {
       expect(Number.isInteger(endpoint.port) && endpoint.port >= 0 && endpoint.port <= 65535).toBe(true);
       expect(endpoint.host.length).toBeGreaterThan(0);

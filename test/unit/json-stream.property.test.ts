@@ -87,4 +87,62 @@ describe("JsonStreamParser properties", () => {
       { numRuns: 300 },
     );
   });
+
+  // Issue 16 item 1: random malformed values (cut-off values, bad syntax) between
+  // valid events, split anywhere: every valid event is delivered, in order, and each run of bad
+  // lines is reported (once per run at least, never more than once per bad line). Stray closing
+  // brackets are left out: after a cut `{` a `}` line completes a valid (pretty-printed) `{}`.
+  it("a cut-off or malformed line between events loses no later event, split anywhere", () => {
+    const eventArb = fc.record({
+      Type: fc.constantFrom("container", "image", "network"),
+      Action: fc.constantFrom("create", "start", "die"),
+      Actor: fc.record({ ID: fc.string({ minLength: 1, maxLength: 12 }), Attributes: fc.dictionary(fc.string(), fc.string()) }),
+      timeNano: fc.nat(),
+    });
+    const cutArb = fc
+      .tuple(
+        fc.object({ maxDepth: 2 }).filter((o) => JSON.stringify(o).length > 2),
+        fc.nat(),
+      )
+      .map(([o, at]) => {
+        const text = JSON.stringify(o);
+        return text.slice(0, 1 + (at % (text.length - 1)));
+      });
+    const badArb = fc.oneof(cutArb, fc.constantFrom("{,}", '{"a" 1}', "[1 2]", '{"x":tru}', '"open string'));
+    const lineArb = fc.oneof(
+      { weight: 3, arbitrary: eventArb.map((e) => ({ good: true as const, text: JSON.stringify(e), e })) },
+      {
+        weight: 1,
+        arbitrary: badArb.map((text) => ({ good: false as const, text, e: undefined })),
+      },
+    );
+    fc.assert(
+      fc.property(fc.array(lineArb, { maxLength: 12 }), eventArb, fc.array(fc.nat(), { maxLength: 8 }), (lines, last, cuts) => {
+        const all = [...lines, { good: true as const, text: JSON.stringify(last), e: last }];
+        const items = parseAll(split(new TextEncoder().encode(all.map((line) => line.text).join("\n") + "\n"), cuts));
+        expect(items.filter((item) => item.error === undefined).map((item) => item.value)).toEqual(
+          all.filter((line) => line.good).map((line) => JSON.parse(line.text)),
+        );
+        // Between two delivered events, the errors are at least 1 and at most the bad lines there.
+        let bad = 0;
+        let errors = 0;
+        let at = 0;
+        for (const line of all) {
+          if (!line.good) {
+            bad++;
+            continue;
+          }
+          while (items[at]?.error !== undefined) {
+            errors++;
+            at++;
+          }
+          expect(errors >= Math.min(bad, 1) && errors <= bad).toBe(true);
+          at++;
+          bad = 0;
+          errors = 0;
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

@@ -121,6 +121,61 @@ describe("JsonStreamParser", () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
+  // Issue 16 item 1: `{"a":` then a newline made every later value nest inside the open one.
+  it("regression: a value cut off at a line end is one error item; every later line still parses", () => {
+    const event = (n: number) => JSON.stringify({ Type: "container", Action: "start", id: `c${n}`, timeNano: n });
+    for (const cut of ['{"a":', '{"a":"unterminated', '{"a":"x\\', '{"a":[1,{"b":', "[1,", '{"a":tr']) {
+      const text = `${event(0)}\n${cut}\n${Array.from({ length: 200 }, (_, n) => event(n + 1)).join("\n")}\n`;
+      for (const chunks of [[text], [...text]]) {
+        const items = parseChunks(chunks);
+        expect(
+          items.filter((item) => item.error),
+          cut,
+        ).toHaveLength(1);
+        expect(items[1]!.error, cut).toBeInstanceOf(DockerProtocolError);
+        expect(items.filter((item) => !item.error).map((item) => (item.value as { id: string }).id)).toEqual(
+          Array.from({ length: 201 }, (_, n) => `c${n}`),
+        );
+      }
+    }
+  });
+
+  it("regression: an unterminated string is one error item, not one per later event", () => {
+    const items = parseChunks(['{"a":"abc\n', '{"status":"x"}\n'.repeat(200)]);
+    expect(items.filter((item) => item.error)).toHaveLength(1);
+    expect(items.filter((item) => !item.error)).toHaveLength(200);
+  });
+
+  it("regression: a cut value before a long live stream holds nothing back once the next line parses", () => {
+    const parser = new JsonStreamParser();
+    const items: JsonStreamItem[] = [];
+    parser.write('{"a":\n', (item) => items.push(item));
+    let maxBuffered = 0;
+    for (let n = 0; n < 20_000; n++) {
+      parser.write(`{"status":"start","id":"c${n}","time":${n}}\n`, (item) => items.push(item));
+      maxBuffered = Math.max(maxBuffered, parser.bufferedLength);
+    }
+    parser.end((item) => items.push(item));
+    expect(items).toHaveLength(20_001);
+    expect(items[0]!.error?.message).toMatch(/cut off by a new value on the next line: "\{\\"a\\":"/);
+    expect(maxBuffered).toBe(0);
+  });
+
+  it("reports a value that grows past the cap as soon as it does, even if it never ends", () => {
+    const parser = new JsonStreamParser({ maxValueLength: 100 });
+    const items: JsonStreamItem[] = [];
+    parser.write('{"a":', (item) => items.push(item));
+    for (let n = 0; n < 20; n++) parser.write('{"b":1}', (item) => items.push(item));
+    expect(values(items)).toEqual([{ error: expect.stringContaining("exceeds the limit of 100 characters") }]);
+    expect(parser.bufferedLength).toBe(0);
+  });
+
+  it("keeps pretty-printed values whole: indented inner lines are never taken for a new value", () => {
+    const value = { a: [{ b: 1 }, { c: [2, 3] }], d: { e: "f" } };
+    const text = `${JSON.stringify(value, null, 2)}\n${JSON.stringify([{ x: 1 }], null, 1)}\n`;
+    expect(values(parseChunks([text]))).toEqual([value, [{ x: 1 }]]);
+  });
+
   it("refuses writes after the end", () => {
     const parser = new JsonStreamParser();
     parser.end(() => undefined);

@@ -145,6 +145,13 @@ describe("foldProgress: build", () => {
     expect(await progressResult(quiet)).toEqual({ imageId: "sha256:2c6355ae8e3cc71cb44c5d1e1517a0838614a380045e464484da1293110f8f61" });
   });
 
+  it("issue 15: a quiet build's bare id (podman 4.3 drops the sha256: prefix) is reported as sha256:<hex>", async () => {
+    const hex = "2c6355ae8e3cc71cb44c5d1e1517a0838614a380045e464484da1293110f8f61";
+    expect(await progressResult([{ stream: `${hex}\n` }])).toEqual({ imageId: `sha256:${hex}` });
+    // a 64-hex line inside ordinary build output is not an id unless it is the whole message
+    expect(await progressResult([{ stream: `RUN echo ${hex}\n` }])).toEqual({});
+  });
+
   it("a build that pulls its base image reports the pull's layers too", async () => {
     const messages: ProgressMessage[] = [{ stream: "Step 1/1 : FROM r.example/base\n" }, ...PULL, ...BUILD.slice(-3)];
     const last = (await all(messages)).at(-1)!;

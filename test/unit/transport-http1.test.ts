@@ -6,10 +6,13 @@
  */
 import { spawnSync } from "node:child_process";
 import type net from "node:net";
+import { connect as netConnect } from "node:net";
+import { Duplex } from "node:stream";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDockerApi } from "../../src/api.js";
 import { DockerAbortError, DockerConnectionError, DockerProtocolError, InvalidOptionError } from "../../src/errors.js";
+import { Http1Pool, type Http1DialOptions } from "../../src/transport/http1-pool.js";
 import { DockerRequest } from "../../src/transport/messages.js";
 import { startRawServer, type RawServer } from "../helpers/fake-daemon.js";
 
@@ -322,4 +325,75 @@ describe("HTTP/1.1 malformed answers", () => {
       await docker.close();
     });
   }
+});
+
+describe("HTTP/1.1 pool dial hook", () => {
+  /** A plain `Duplex` over a socket: only what an ssh channel offers (no setNoDelay, no net.Socket). */
+  function channelOver(socket: net.Socket): Duplex & { ref(): void; unref(): void } {
+    const channel = new Duplex({
+      read() {},
+      write(chunk, _encoding, callback) {
+        socket.write(chunk, callback);
+      },
+      final(callback) {
+        socket.end(callback);
+      },
+      destroy(error, callback) {
+        socket.destroy();
+        callback(error);
+      },
+    });
+    socket.on("data", (data: Buffer) => channel.push(data));
+    socket.on("end", () => channel.push(null));
+    socket.on("close", () => channel.destroy());
+    return Object.assign(channel, { ref() {}, unref() {} });
+  }
+
+  it("requests go over the sockets `dial` returns (a plain Duplex), which are reused; dial errors reach the caller", async () => {
+    let connections = 0;
+    server = await startRawServer((socket) => {
+      connections++;
+      onRequests(socket, (head, _body, index) => {
+        const text = `${head.split(" ")[1]} #${index}`;
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+      });
+    });
+    const socketPath = server.socketPath;
+    const dials: Http1DialOptions[] = [];
+    const pool = new Http1Pool({
+      endpoint: { kind: "unix", socketPath: "/nonexistent/only-dial-is-used.sock" },
+      endpointText: "unix:///via-dial",
+      connectTimeoutMs: 1000,
+      headersTimeoutMs: 0,
+      maxSockets: 2,
+      dial: async (options) => {
+        dials.push(options);
+        const socket = netConnect(socketPath);
+        await new Promise((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+        return channelOver(socket);
+      },
+    });
+    const fetch = (path: string) => pool.fetch(new DockerRequest(`http://docker${path}`));
+    expect(await (await fetch("/a")).text()).toBe("/a #0");
+    expect(await (await fetch("/b")).text()).toBe("/b #1");
+    expect(await Promise.all(["/c", "/d", "/e"].map(async (p) => (await fetch(p)).text()))).toHaveLength(3);
+    expect(connections).toBe(2);
+    expect(dials).toHaveLength(2);
+    expect(dials[0]).toMatchObject({ connectTimeoutMs: 1000, request: { method: "GET", path: "/a" } });
+    pool.close();
+
+    const failing = new Http1Pool({
+      endpoint: { kind: "unix", socketPath: "/nonexistent.sock" },
+      endpointText: "unix:///via-dial",
+      connectTimeoutMs: 1000,
+      headersTimeoutMs: 0,
+      maxSockets: 1,
+      dial: async () => {
+        throw new DockerConnectionError("the channel was refused", "unix:///via-dial");
+      },
+    });
+    await expect(failing.fetch(new DockerRequest("http://docker/_ping"))).rejects.toBeInstanceOf(DockerConnectionError);
+    // The failed dial gave its slot back: the next request dials again instead of waiting forever.
+    await expect(failing.fetch(new DockerRequest("http://docker/_ping"))).rejects.toBeInstanceOf(DockerConnectionError);
+  });
 });

@@ -4,7 +4,7 @@
  */
 import { parseCommand, splitKeyValue, UsageError } from "../args.js";
 import { writeOut } from "../context.js";
-import { isDockerError, type DockerEvent, type EventFilters } from "../../index.js";
+import { describeEventGap, isDockerError, type DockerEvent, type EventFilters } from "../../index.js";
 import type { Command } from "./types.js";
 
 /** The exit code after Ctrl-C (128 + SIGINT), as shells report it. */
@@ -90,6 +90,8 @@ Options:
       for await (const item of items) {
         if (item.kind === "overflow") {
           await writeOut(context.io.stderr, `berth: warning: ${item.dropped} events dropped (output too slow)\n`);
+        } else if (item.kind === "gap") {
+          await writeOut(context.io.stderr, `berth: warning: ${describeEventGap(item)}\n`);
         } else if (item.kind === "error") {
           await writeOut(context.io.stderr, `berth: warning: ${item.error.message}\n`);
         } else if (matches(item)) {
