@@ -7912,7 +7912,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IdResponse"];
+                    "application/json": {
+                        /** @description The ID of the created secret or config. */
+                        ID: string;
+                    };
                 };
             };
             /** @description name conflicts with an existing object */
@@ -11841,7 +11844,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IdResponse"];
+                    "application/json": {
+                        /** @description The ID of the created secret or config. */
+                        ID: string;
+                    };
                 };
             };
             /** @description name conflicts with an existing object */

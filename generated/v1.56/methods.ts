@@ -9,7 +9,7 @@ import * as validators from "./validate.js";
  */
 export const methods = {
   configs: {
-    create: { op: "ConfigCreate", method: "POST", path: "/configs/create", body: "json", response: "json", schema: "IDResponse", kind: "json" },
+    create: { op: "ConfigCreate", method: "POST", path: "/configs/create", body: "json", response: "json", kind: "json" },
     delete: { op: "ConfigDelete", method: "DELETE", path: "/configs/{id}", pathParams: ["id"], response: "none", kind: "json" },
     inspect: { op: "ConfigInspect", method: "GET", path: "/configs/{id}", pathParams: ["id"], response: "json", schema: "Config", kind: "json" },
     list: { op: "ConfigList", method: "GET", path: "/configs", query: ["filters"], response: "json", schema: "Config[]", kind: "json" },
@@ -98,7 +98,7 @@ export const methods = {
     upgrade: { op: "PluginUpgrade", method: "POST", path: "/plugins/{name}/upgrade", pathParams: ["name"], query: ["remote"], header: ["X-Registry-Auth"], response: "none", kind: "json" },
   },
   secrets: {
-    create: { op: "SecretCreate", method: "POST", path: "/secrets/create", body: "json", response: "json", schema: "IDResponse", kind: "json" },
+    create: { op: "SecretCreate", method: "POST", path: "/secrets/create", body: "json", response: "json", kind: "json" },
     delete: { op: "SecretDelete", method: "DELETE", path: "/secrets/{id}", pathParams: ["id"], response: "none", kind: "json" },
     inspect: { op: "SecretInspect", method: "GET", path: "/secrets/{id}", pathParams: ["id"], response: "json", schema: "Secret", kind: "json" },
     list: { op: "SecretList", method: "GET", path: "/secrets", query: ["filters"], response: "json", schema: "Secret[]", kind: "json" },

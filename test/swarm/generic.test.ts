@@ -37,4 +37,14 @@ describe("generated client swarm extras", () => {
       await docker.services.delete({ id });
     }
   });
+
+  it("creates and removes a secret and a config (the daemon answers ID, as the overlay now says)", async () => {
+    const name = serviceName("gensecret");
+    const { ID: secretId } = await docker.secrets.create({ body: { Name: name, Data: btoa("x") } });
+    expect(secretId).toMatch(/^[a-z0-9]{25}$/);
+    await docker.secrets.delete({ id: secretId });
+    const { ID: configId } = await docker.configs.create({ body: { Name: name, Data: btoa("y") } });
+    expect(configId).toMatch(/^[a-z0-9]{25}$/);
+    await docker.configs.delete({ id: configId });
+  });
 });
