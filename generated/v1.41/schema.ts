@@ -5570,7 +5570,7 @@ export interface components {
                 /** Format: dateTime */
                 StartedAt?: string;
                 /** @enum {string} */
-                State?: "updating" | "paused" | "completed";
+                State?: "updating" | "paused" | "completed" | "rollback_started" | "rollback_paused" | "rollback_completed";
             };
             Version?: components["schemas"]["ObjectVersion"];
         };
