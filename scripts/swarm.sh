@@ -314,15 +314,26 @@ cmd_sw_role() { # N ROLE
   local n="$1" role="$2" id out version spec m
   id="$(_sw_node_id "$n")"
   [ -n "$id" ] || _sw_die "node $n: no node ID (is it up?)"
-  for m in "${SW_NODES[@]}"; do
-    out="$(_sw_api "$m" "/nodes/$id" 2>/dev/null)" || continue
-    printf '%s' "$out" | grep -q '"message"' && continue
-    version="$(printf '%s' "$out" | grep -o '"Version":{"Index":[0-9]*' | head -n1 | grep -o '[0-9]*$')"
-    spec="{\"Labels\":{\"berth.node\":\"n$n\"},\"Role\":\"$role\",\"Availability\":\"active\"}"
-    out="$(_sw_api "$m" -X POST -H 'Content-Type: application/json' -d "$spec" "/nodes/$id/update?version=$version")"
-    printf '%s' "$out" | grep -q '"message"' && _sw_die "node $n: role update failed: $out"
-    break
+  # the node's version moves whenever the managers record a status change (a node that just
+  # (re)joined, a leader change): an update with a stale version is refused, so read and retry
+  local attempt done=0
+  for ((attempt = 0; attempt < 30 && done == 0; attempt++)); do
+    for m in "${SW_NODES[@]}"; do
+      out="$(_sw_api "$m" "/nodes/$id" 2>/dev/null)" || continue
+      printf '%s' "$out" | grep -q '"message"' && continue
+      version="$(printf '%s' "$out" | grep -o '"Version":{"Index":[0-9]*' | head -n1 | grep -o '[0-9]*$')"
+      spec="{\"Labels\":{\"berth.node\":\"n$n\"},\"Role\":\"$role\",\"Availability\":\"active\"}"
+      out="$(_sw_api "$m" -X POST -H 'Content-Type: application/json' -d "$spec" "/nodes/$id/update?version=$version" 2>&1)" || continue
+      if printf '%s' "$out" | grep -q '"message"'; then
+        _sw_msg "node $n: role update refused ($out); retrying"
+        continue
+      fi
+      done=1
+      break
+    done
+    [ "$done" = 1 ] || sleep 1
   done
+  [ "$done" = 1 ] || _sw_die "node $n: role update failed: $out"
   local deadline=$((SECONDS + 60))
   while [ "$SECONDS" -lt "$deadline" ]; do
     if [ "$role" = manager ]; then

@@ -5570,7 +5570,7 @@ export interface components {
                 /** Format: dateTime */
                 StartedAt?: string;
                 /** @enum {string} */
-                State?: "updating" | "paused" | "completed";
+                State?: "updating" | "paused" | "completed" | "rollback_started" | "rollback_paused" | "rollback_completed";
             };
             Version?: components["schemas"]["ObjectVersion"];
         };
@@ -7912,7 +7912,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IdResponse"];
+                    "application/json": {
+                        /** @description The ID of the created secret or config. */
+                        ID: string;
+                    };
                 };
             };
             /** @description name conflicts with an existing object */
@@ -11841,7 +11844,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IdResponse"];
+                    "application/json": {
+                        /** @description The ID of the created secret or config. */
+                        ID: string;
+                    };
                 };
             };
             /** @description name conflicts with an existing object */

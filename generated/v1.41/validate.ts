@@ -3588,7 +3588,7 @@ function h93(v: unknown, p: Path, i: Issues): boolean {
   x = v["StartedAt"];
   if ((x !== undefined || "StartedAt" in v) && !(typeof x === "string" || $type(i, p, "StartedAt", "string", x))) { if (!i) return false; ok = false; }
   x = v["State"];
-  if ((x !== undefined || "State" in v) && !((x === "updating" || x === "paused" || x === "completed") || $issue(i, p, "State", "invalid_value", "Invalid option: expected one of \"updating\"|\"paused\"|\"completed\""))) { if (!i) return false; ok = false; }
+  if ((x !== undefined || "State" in v) && !((x === "updating" || x === "paused" || x === "completed" || x === "rollback_started" || x === "rollback_paused" || x === "rollback_completed") || $issue(i, p, "State", "invalid_value", "Invalid option: expected one of \"updating\"|\"paused\"|\"completed\"|\"rollback_started\"|\"rollback_paused\"|\"rollback_completed\""))) { if (!i) return false; ok = false; }
   return ok;
 }
 

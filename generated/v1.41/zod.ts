@@ -1126,7 +1126,7 @@ export const ServiceSchema: z.ZodType<components["schemas"]["Service"]> = z.loos
     CompletedAt: z.string().exactOptional(),
     Message: z.string().exactOptional(),
     StartedAt: z.string().exactOptional(),
-    State: z.enum(["updating", "paused", "completed"]).exactOptional(),
+    State: z.enum(["updating", "paused", "completed", "rollback_started", "rollback_paused", "rollback_completed"]).exactOptional(),
   }).exactOptional(),
   UpdatedAt: z.string().exactOptional(),
   Version: ObjectVersionSchema.exactOptional(),

@@ -9,7 +9,7 @@ import * as validators from "./validate.js";
  */
 export const methods = {
   configs: {
-    create: { op: "ConfigCreate", method: "POST", path: "/configs/create", body: "json", response: "json", schema: "IDResponse", kind: "json" },
+    create: { op: "ConfigCreate", method: "POST", path: "/configs/create", body: "json", response: "json", kind: "json" },
     delete: { op: "ConfigDelete", method: "DELETE", path: "/configs/{id}", pathParams: ["id"], response: "none", kind: "json" },
     inspect: { op: "ConfigInspect", method: "GET", path: "/configs/{id}", pathParams: ["id"], response: "json", schema: "Config", kind: "json" },
     list: { op: "ConfigList", method: "GET", path: "/configs", query: ["filters"], response: "json", schema: "Config[]", kind: "json" },
@@ -80,7 +80,7 @@ export const methods = {
   },
   nodes: {
     delete: { op: "NodeDelete", method: "DELETE", path: "/nodes/{id}", pathParams: ["id"], query: ["force"], response: "none", kind: "json" },
-    inspect: { op: "NodeInspect", method: "GET", path: "/nodes/{id}", pathParams: ["id"], response: "json", schema: "Node", kind: "json" },
+    inspect: { op: "NodeInspect", method: "GET", path: "/nodes/{id}", pathParams: ["id"], response: "json", schema: "Node", kind: "json", extra: ["waitDrained"] },
     list: { op: "NodeList", method: "GET", path: "/nodes", query: ["filters"], response: "json", schema: "Node[]", kind: "json" },
     update: { op: "NodeUpdate", method: "POST", path: "/nodes/{id}/update", pathParams: ["id"], query: ["version"], body: "json", response: "none", kind: "json" },
   },
@@ -98,7 +98,7 @@ export const methods = {
     upgrade: { op: "PluginUpgrade", method: "POST", path: "/plugins/{name}/upgrade", pathParams: ["name"], query: ["remote"], header: ["X-Registry-Auth"], response: "none", kind: "json" },
   },
   secrets: {
-    create: { op: "SecretCreate", method: "POST", path: "/secrets/create", body: "json", response: "json", schema: "IDResponse", kind: "json" },
+    create: { op: "SecretCreate", method: "POST", path: "/secrets/create", body: "json", response: "json", kind: "json" },
     delete: { op: "SecretDelete", method: "DELETE", path: "/secrets/{id}", pathParams: ["id"], response: "none", kind: "json" },
     inspect: { op: "SecretInspect", method: "GET", path: "/secrets/{id}", pathParams: ["id"], response: "json", schema: "Secret", kind: "json" },
     list: { op: "SecretList", method: "GET", path: "/secrets", query: ["filters"], response: "json", schema: "Secret[]", kind: "json" },
@@ -107,9 +107,9 @@ export const methods = {
   services: {
     create: { op: "ServiceCreate", method: "POST", path: "/services/create", header: ["X-Registry-Auth"], body: "json", response: "json", schema: "ServiceCreateResponse", kind: "json" },
     delete: { op: "ServiceDelete", method: "DELETE", path: "/services/{id}", pathParams: ["id"], response: "none", kind: "json" },
-    inspect: { op: "ServiceInspect", method: "GET", path: "/services/{id}", pathParams: ["id"], query: ["insertDefaults"], response: "json", schema: "Service", kind: "json" },
+    inspect: { op: "ServiceInspect", method: "GET", path: "/services/{id}", pathParams: ["id"], query: ["insertDefaults"], response: "json", schema: "Service", kind: "json", extra: ["waitConverged"] },
     list: { op: "ServiceList", method: "GET", path: "/services", query: ["filters","status"], response: "json", schema: "Service[]", kind: "json" },
-    logs: { op: "ServiceLogs", method: "GET", path: "/services/{id}/logs", pathParams: ["id"], query: ["details","follow","stdout","stderr","since","timestamps","tail"], response: "binary", kind: "bytes" },
+    logs: { op: "ServiceLogs", method: "GET", path: "/services/{id}/logs", pathParams: ["id"], query: ["details","follow","stdout","stderr","since","timestamps","tail"], response: "binary", kind: "bytes", extra: ["logLines"] },
     update: { op: "ServiceUpdate", method: "POST", path: "/services/{id}/update", pathParams: ["id"], query: ["version","registryAuthFrom","rollback"], header: ["X-Registry-Auth"], body: "json", response: "json", schema: "ServiceUpdateResponse", kind: "json" },
   },
   session: {

@@ -9513,7 +9513,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IDResponse"];
+                    "application/json": {
+                        /** @description The ID of the created secret or config. */
+                        ID: string;
+                    };
                 };
             };
             /** @description name conflicts with an existing object */
@@ -13615,7 +13618,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IDResponse"];
+                    "application/json": {
+                        /** @description The ID of the created secret or config. */
+                        ID: string;
+                    };
                 };
             };
             /** @description name conflicts with an existing object */

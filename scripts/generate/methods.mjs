@@ -28,7 +28,7 @@ export const KINDS = new Set(["json", "progress", "bytes", "hijack", "logs", "ev
 /** Request inputs a kind can add to the body. */
 export const INPUTS = new Set(["tar", "build-context"]);
 /** Extra methods a kind entry can add next to the operation's own. */
-export const EXTRAS = new Set(["waitHealthy"]);
+export const EXTRAS = new Set(["waitHealthy", "waitConverged", "waitDrained", "logLines"]);
 
 const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 

@@ -4,6 +4,7 @@
  * already has (ProgressOperation, ByteStreamOperation, attach, exec, logs, events). Everything
  * here reads the entry, never an API version, so any generated table works with it.
  */
+import { bindSwarmExtra } from "../swarm/extras.js";
 import type { DockerApi } from "../api.js";
 import { attachToContainer } from "../attach/attach.js";
 import { hijack } from "../attach/hijack.js";
@@ -133,16 +134,13 @@ export function bindMethod(core: DockerApi<any>, entry: MethodEntry, validators?
   }
 }
 
-/** An extra method an entry adds (`waitHealthy` on container inspect). */
-export function bindExtra(
-  core: DockerApi<any>,
-  entry: MethodEntry,
-  extra: string,
-  validators?: Validators,
-): (options: WaitHealthyOptions) => Promise<unknown> {
+/** An extra method an entry adds (`waitHealthy` on container inspect, the swarm waits of src/swarm/extras.ts). */
+export function bindExtra(core: DockerApi<any>, entry: MethodEntry, extra: string, validators?: Validators): (options: never) => unknown {
+  const swarm = bindSwarmExtra(core, extra);
+  if (swarm) return swarm;
   if (extra !== "waitHealthy") throw new TypeError(`unknown extra method ${extra} of ${entry.op}`);
   const p = plan(core, entry, validators);
-  return (options) => waitHealthy(p, options);
+  return (options: WaitHealthyOptions) => waitHealthy(p, options);
 }
 
 // ------------------------------------------------------------------------------ requests

@@ -9,6 +9,7 @@
  *   parameters and bodies stay required, and an unknown key fails to compile;
  * - the result is what `E.kind` makes of `Op`'s success answer (`ResultOf`), never `| undefined`.
  */
+import type { SwarmExtraMethods } from "../swarm/extras.js";
 import type { DockerApi } from "../api.js";
 import type { AttachSession } from "../attach/session.js";
 import type { HijackedConnection } from "../attach/hijack.js";
@@ -240,10 +241,15 @@ export type MethodOf<Ops, E> = E extends MethodEntry
 type ExtrasOf<Ops, G> = {
   readonly [N in keyof G as G[N] extends { extra: readonly (infer X)[] } ? X & string : never]: G[N] extends MethodEntry
     ? G[N]["op"] extends keyof Ops
-      ? (options: WaitHealthyOptions) => Promise<OrUnknown<JsonResultOf<Ops[G[N]["op"]]>>>
+      ? ExtraMethod<N & string, G[N] extends { extra: readonly (infer X)[] } ? X & string : never, Ops[G[N]["op"]]>
       : never
     : never;
 };
+
+/** An extra method's type: `waitHealthy`, or a swarm extra (src/swarm/extras.ts). */
+type ExtraMethod<_N, X, Op> = X extends keyof SwarmExtraMethods
+  ? SwarmExtraMethods[X]
+  : (options: WaitHealthyOptions) => Promise<OrUnknown<JsonResultOf<Op>>>;
 
 type OperationsOf<D extends VersionDefinition> = NonNullable<D["types"]>["operations"];
 /** The generated `paths` of a definition. */
