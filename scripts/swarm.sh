@@ -19,7 +19,7 @@
 # them apart by it, or by node ID).
 #
 # Images reach the nodes through a registry with credentials, beside the nodes:
-# 127.0.0.1:${BERTH_SWARM_REGISTRY_PORT:-5057}, user berth, password berth-secret-pw. The test
+# 127.0.0.1:${BERTH_SWARM_REGISTRY_PORT:-5059}, user berth, password berth-secret-pw. The test
 # image is imported into node 1 offline, pushed there, and removed from node 1 again, so every
 # node pulls it with the X-Registry-Auth the service was created with.
 #
@@ -36,7 +36,7 @@ _sw_config() {
   local saved_port="" saved_reg=""
   [ -f "$SW_DIR/ports" ] && read -r saved_port saved_reg <"$SW_DIR/ports" || true
   SW_PORT="${BERTH_SWARM_PORT:-${saved_port:-2377}}"
-  SW_REG_PORT="${BERTH_SWARM_REGISTRY_PORT:-${saved_reg:-5057}}"
+  SW_REG_PORT="${BERTH_SWARM_REGISTRY_PORT:-${saved_reg:-5059}}"
   SW_REG="127.0.0.1:$SW_REG_PORT"
   SW_IMAGE="$SW_REG/berth-test/busybox:latest"
   SW_LOCK="$SW_DIR.swarm-sh.lock"
