@@ -13,6 +13,7 @@ import {
   type RequestSummary,
 } from "../errors.js";
 import { ProgressState, type ProgressResult } from "../progress/fold.js";
+import { pulledDigest } from "../progress/pull-digest.js";
 import { collectRequestSecrets } from "../secrets.js";
 import { encodeRegistryAuth, registryAuthHeader } from "./auth.js";
 import { withSignal, type CallOptions, type ClientContext } from "./context.js";
@@ -129,7 +130,11 @@ export interface PullImageOptions extends CallOptions {
   auth?: AuthConfiguration | undefined;
 }
 
-/** What a pull produced, as far as the daemon said. */
+/**
+ * What a pull produced, as far as the daemon said. `digest` is the stream's `Digest:` line, or,
+ * when the stream names none (podman 4.3), the one digest of the pulled repository in the
+ * image's `RepoDigests`; `status` is the stream's `Status:` line (podman sends none).
+ */
 export interface PullResult extends Pick<ProgressResult, "digest" | "status"> {
   /** The reference that was pulled. */
   image: string;
@@ -143,21 +148,26 @@ export interface PullResult extends Pick<ProgressResult, "digest" | "status"> {
  */
 export function pullImage(context: ClientContext, options: PullImageOptions): ProgressOperation<PullResult> {
   let image = "";
+  let pulled: ImageRef | undefined;
+  let tag: string | undefined;
+  let libpod = false;
   const open = async (): Promise<OpenedProgress> => {
     if (typeof options.repository !== "string" || options.repository.trim() === "") throw new MissingRepoError();
     const ref = splitImageRef(withRegistry(options.repository.trim(), options.registry));
+    pulled = ref;
     checkTagConflict("repository", options.repository, ref, options.tag);
-    const tag = options.tag ?? ref.tag ?? (ref.digest !== undefined || options.allTags ? undefined : "latest");
+    tag = options.tag ?? ref.tag ?? (ref.digest !== undefined || options.allTags ? undefined : "latest");
     const fromImage = ref.digest !== undefined ? `${ref.repository}@${ref.digest}` : ref.repository;
     image = ref.digest !== undefined ? fromImage : tag !== undefined ? `${ref.repository}:${tag}` : ref.repository;
     const request: RequestSummary = { method: "POST", path: "/images/create" };
     try {
       const header = registryAuthHeader(options.auth);
-      const { data } = await context.docker.api.POST("/images/create", {
+      const { data, response } = await context.docker.api.POST("/images/create", {
         params: { query: { fromImage, tag }, header },
         parseAs: "stream",
         ...withSignal(options.signal),
       });
+      libpod = (response as Response).headers.has("libpod-api-version");
       return { body: data, request, secrets: collectRequestSecrets({ headers: header }) };
     } catch (error) {
       throw notFoundAsNoSuchImage(error, image);
@@ -169,7 +179,16 @@ export function pullImage(context: ClientContext, options: PullImageOptions): Pr
       const state = new ProgressState();
       return {
         observe: (message) => state.apply(message),
-        finish: () => ({ image, ...pick(state.result, "digest", "status") }),
+        finish: async () => {
+          const result: PullResult = { image, ...pick(state.result, "digest", "status") };
+          // podman 4.3 (its answers carry Libpod-Api-Version) names no digest in the stream: the
+          // pulled image's RepoDigests do (when one tag or a digest was pulled)
+          if (libpod && result.digest === undefined && pulled && (tag !== undefined || pulled.digest !== undefined)) {
+            const digest = pulled.digest ?? (await pulledDigest(context.docker, image, pulled.repository, options.signal));
+            if (digest !== undefined) result.digest = digest;
+          }
+          return result;
+        },
       };
     },
     options.signal,

@@ -40,6 +40,7 @@ import {
   type ValidationIssue,
   type Validator,
 } from "../../generated/v1.10/index.js";
+import { dockerSearchEntry } from "../codecs/search-entry.js";
 import type { RequestSummary } from "../errors.js";
 import { STRICT_VALIDATION, type ResponseValidation } from "../validation.js";
 import type {
@@ -281,7 +282,10 @@ export function normalizeSearchResults(
   validation: ResponseValidation = STRICT_VALIDATION,
 ): ImageSearchResult[] {
   const entries = Array.isArray(raw)
-    ? raw.map((entry) => (isRecord(entry) ? renameKeys(entry, { is_automated: "is_trusted" }) : entry))
+    ? raw.map((entry) => {
+        const docker = dockerSearchEntry(entry);
+        return isRecord(docker) ? renameKeys(docker, { is_automated: "is_trusted" }) : docker;
+      })
     : raw;
   return checkList(validation, validateSearchResults, entries, "image search", request) as ImageSearchResult[];
 }

@@ -152,7 +152,8 @@ export class ProgressOperation<Result> implements AsyncIterable<ProgressMessage>
 
 /** The error a failed stream reports, as a `DockerStreamError`. */
 export function streamError(message: ProgressMessage, request?: RequestSummary): DockerStreamError {
-  const text = message.errorDetail?.message || message.error || "the daemon reported an unspecified error";
+  // podman ends the message with a newline, which the error would show escaped (a literal backslash-n)
+  const text = (message.errorDetail?.message || message.error || "").trimEnd() || "the daemon reported an unspecified error";
   const code = message.errorDetail?.code;
   return new DockerStreamError(text, { ...(request ? { request } : {}), ...(code !== undefined ? { detailCode: code } : {}) });
 }

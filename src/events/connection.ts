@@ -124,7 +124,8 @@ export class EventConnection {
         this.guard.connected(daemonDateMs, Date.now());
         const openedAt = Date.now();
         // A resumed connection starts with the daemon's replay: watch it for a gap (issue 16 item 5).
-        this.gaps.begin(connectedOnce, this.guard.lastSeen, BigInt(Math.floor(daemonDateMs ?? openedAt)) * 1_000_000n);
+        // podman keeps no ring (it replays from its events log, however long): no gap there.
+        this.gaps.begin(connectedOnce && !libpod, this.guard.lastSeen, BigInt(Math.floor(daemonDateMs ?? openedAt)) * 1_000_000n);
         this.hooks.onState(
           connectedOnce
             ? { state: "reconnected", downtimeMs: openedAt - (downSince ?? openedAt), attempts: attempt }

@@ -15,7 +15,8 @@ import type { EventItem } from "./subscription.js";
 
 /**
  * Reads a bounded `/events` answer whole. An answer of `daemonEventLimit` events or more starts
- * with a `gap` item: the daemon's ring was full, so older events of the range may be gone.
+ * with a `gap` item: the daemon's ring was full, so older events of the range may be gone
+ * (dockerd's; podman's answers, `Libpod-Api-Version` in their headers, come from its log).
  */
 export async function readEventHistory(
   docker: DockerApi<any>,
@@ -24,9 +25,11 @@ export async function readEventHistory(
   maxEventLength?: number,
   daemonEventLimit = DEFAULT_DAEMON_EVENT_LIMIT,
 ): Promise<EventItem[]> {
-  const { body } = await requestEvents(docker, query, signal);
+  const { body, libpod } = await requestEvents(docker, query, signal);
   const items: EventItem[] = [];
   for await (const item of readJsonStream(body, { maxValueLength: maxEventLength })) items.push(toEventItem(item));
+  // podman keeps no ring: it answers from its events log, whatever the count (docs/podman.md)
+  if (libpod) return items;
   const gap = historyGap(items, daemonEventLimit);
   if (gap) items.unshift(gap);
   return items;

@@ -11,6 +11,7 @@ import { hijack } from "../attach/hijack.js";
 import { toRequestBody, type BodyInput } from "../body.js";
 import { archiveDirectory, openBuildContext } from "../build-context/tar-directory.js";
 import { encodeRegistryAuth } from "../client/auth.js";
+import { dockerSearchEntry } from "../codecs/search-entry.js";
 import { collectRequestSecrets } from "../secrets.js";
 import { ByteStreamOperation } from "../client/download.js";
 import { ProgressOperation, type OpenedProgress } from "../client/progress.js";
@@ -20,6 +21,7 @@ import { events } from "../events/index.js";
 import { startExec } from "../exec/exec.js";
 import { containerLogs } from "../logs/logs.js";
 import { ProgressState, type ProgressResult } from "../progress/fold.js";
+import { pulledDigest } from "../progress/pull-digest.js";
 import { encodeFilters, type DockerFilters } from "../versions/filters.js";
 import type { MethodEntry, ParamSpec, TarInput, WaitHealthyOptions } from "./types.js";
 
@@ -113,7 +115,7 @@ export function bindMethod(core: DockerApi<any>, entry: MethodEntry, validators?
   const p = plan(core, entry, validators);
   switch (entry.kind) {
     case "progress":
-      return (options = {}) => progress(p, options);
+      return (options = {}) => progress(core, p, options);
     case "bytes":
       return (options = {}) =>
         new ByteStreamOperation(async () => (await send(p, options, "stream")).data as ReadableStream<Uint8Array>, signalOf(options));
@@ -172,7 +174,7 @@ function init(p: Plan, options: Options, parseAs: Plan["parseAs"]): Options {
     if (value !== undefined)
       (query ??= {})[wire] = wire === "filters" && typeof value === "object" ? encodeFilters(value as DockerFilters) : value;
   }
-  if (query) params["query"] = query;
+  if (query) params["query"] = p.entry.op === "ImageCreate" ? importTagInRepo(query) : query;
   let header: Options | undefined;
   for (const [option, wire] of p.header) {
     const value = options[option];
@@ -191,6 +193,32 @@ function init(p: Plan, options: Options, parseAs: Plan["parseAs"]): Options {
 const passThrough = <T>(body: T): T => body;
 
 /** Sends the request of entry `p` and returns openapi-fetch's answer (an error status has thrown). */
+/**
+ * An import (`fromSrc`) with `repo` and `tag`: the tag goes into `repo` (`repo=app:v1`), which
+ * dockerd and podman both read; podman 4.3 ignores `tag` there and tags the import `latest`.
+ */
+function importTagInRepo(query: Options): Options {
+  const { fromSrc, fromImage, repo, tag } = query;
+  if (fromSrc === undefined || fromImage !== undefined || typeof repo !== "string" || typeof tag !== "string" || tag === "") return query;
+  if (/:[^/]*$/.test(repo) || repo.includes("@")) return query; // the repository names its tag or digest already
+  const { tag: _tag, ...rest } = query;
+  return { ...rest, repo: `${repo}:${tag}` };
+}
+
+/** What an ImageCreate pulls (`fromImage` with one tag or digest), or undefined for an import or an all-tags pull. */
+function pulledReference(options: Options): { image: string; repository: string; digest?: string } | undefined {
+  const { fromImage, fromSrc, tag } = options;
+  if (typeof fromImage !== "string" || fromImage === "" || fromSrc !== undefined) return undefined;
+  const at = fromImage.indexOf("@");
+  if (at > 0) return { image: fromImage, repository: fromImage.slice(0, at), digest: fromImage.slice(at + 1) };
+  const tagged = /^(.*[^/]):([^/:]+)$/.exec(fromImage);
+  if (tagged) return { image: fromImage, repository: tagged[1]! };
+  if (typeof tag !== "string" || tag === "") return undefined;
+  return /^sha256:/.test(tag)
+    ? { image: `${fromImage}@${tag}`, repository: fromImage, digest: tag }
+    : { image: `${fromImage}:${tag}`, repository: fromImage };
+}
+
 async function send(p: Plan, options: Options, parseAs: Plan["parseAs"] = p.parseAs): Promise<{ data?: unknown; response: Response }> {
   const request = init(p, options, parseAs);
   const body = options["body"];
@@ -247,7 +275,9 @@ async function plain(p: Plan, options: Options): Promise<unknown> {
   const { data, response } = await send(p, options);
   // A HEAD answer is its headers (archive stat, ping's API-Version); a body-less answer is nothing.
   if (p.entry.method === "HEAD") return response.headers;
-  return p.entry.response === "none" ? undefined : p.check(data);
+  if (p.entry.response === "none") return undefined;
+  // podman 4.3 answers a search in libpod's keys: Docker's are what the types promise
+  return p.check(p.entry.op === "ImageSearch" && Array.isArray(data) ? data.map(dockerSearchEntry) : data);
 }
 
 function summary(p: Plan): RequestSummary {
@@ -258,9 +288,11 @@ function summary(p: Plan): RequestSummary {
 
 const IMAGE_ID = /^(sha256:)?[0-9a-f]{64}$/;
 
-function progress(p: Plan, options: Options): ProgressOperation<ProgressResult> {
+function progress(core: DockerApi<any>, p: Plan, options: Options): ProgressOperation<ProgressResult> {
+  let libpod = false;
   const open = async (): Promise<OpenedProgress> => {
     const { data, response } = await send(p, options, "stream");
+    libpod = response.headers.has("libpod-api-version");
     const body = data as ReadableStream<Uint8Array> | undefined;
     // Some answers (an image load on old daemons) are not JSON at all: nothing to read then.
     if (body && !/json/i.test(response.headers.get("content-type") ?? "json")) {
@@ -278,13 +310,25 @@ function progress(p: Plan, options: Options): ProgressOperation<ProgressResult> 
       let imported: string | undefined;
       return {
         observe(message) {
-          state.apply(message);
           // An import's last status is the new image's id; nothing else reports one there.
+          // podman 4.3 repeats it as the message's `id`, which would read as a layer's line.
           const status = message.status?.trim();
+          if (status && message.id === status && message.error === undefined && IMAGE_ID.test(status)) {
+            imported = status;
+            return;
+          }
+          state.apply(message);
           if (status && !message.id && IMAGE_ID.test(status)) imported = status;
         },
-        finish: () =>
-          state.result.imageId === undefined && imported !== undefined ? { ...state.result, imageId: imported } : state.result,
+        finish: async () => {
+          if (state.result.imageId === undefined && imported !== undefined) return { ...state.result, imageId: imported };
+          // podman 4.3 (Libpod-Api-Version in its answers) names no digest in a pull's stream
+          const pulled = libpod && p.entry.op === "ImageCreate" ? pulledReference(options) : undefined;
+          if (state.result.digest !== undefined || pulled === undefined) return state.result;
+          // the pulled image's RepoDigests do
+          const digest = pulled.digest ?? (await pulledDigest(core, pulled.image, pulled.repository, signalOf(options)));
+          return digest === undefined ? state.result : { ...state.result, digest };
+        },
       };
     },
     signalOf(options),
@@ -385,6 +429,7 @@ const DEFAULT_HEALTH_INTERVAL_MS = 250;
 
 interface HealthState {
   State?: { Running?: boolean; Restarting?: boolean; ExitCode?: number; Health?: { Status?: string } | null } | null;
+  Config?: { Healthcheck?: { Test?: string[] | null } | null } | null;
 }
 
 /** Polls container inspect until the health check passes; exit, `unhealthy` or the timeout fail with DockerWaitError. */
@@ -409,7 +454,10 @@ async function waitHealthy(p: Plan, options: WaitHealthyOptions): Promise<unknow
         request: summary(p),
         ...(state.ExitCode !== undefined && !state.Running ? { exitCode: state.ExitCode } : {}),
       });
-    if (!state.Health) throw fail("has no health check");
+    // podman 4.3 reports `Health: {Status: ""}` for a container without a health check
+    const test = data.Config?.Healthcheck?.Test;
+    const checked = state.Health && (status !== "" || (!!test?.length && test[0] !== "NONE"));
+    if (!checked) throw fail("has no health check");
     if (status === "unhealthy") throw fail("is unhealthy");
     if (!state.Running && !state.Restarting) throw fail(`exited (code ${state.ExitCode ?? "unknown"}) before it became healthy`);
     const left = deadline - Date.now();

@@ -133,7 +133,8 @@ export class ProgressState {
   /** Applies one message. @throws DockerStreamError for an error message. */
   apply(message: ProgressMessage): void {
     if (message.error !== undefined || message.errorDetail !== undefined) {
-      const text = message.errorDetail?.message || message.error || "unknown error";
+      // podman ends the message with a newline, which the error would show escaped (a literal backslash-n)
+      const text = (message.errorDetail?.message || message.error || "").trimEnd() || "unknown error";
       const code = message.errorDetail?.code;
       throw new DockerStreamError(text, code !== undefined ? { detailCode: code } : undefined);
     }

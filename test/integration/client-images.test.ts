@@ -6,7 +6,7 @@ import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DockerClient, type ProgressMessage } from "../../src/client/index.js";
 import { DockerApiError, DockerStreamError, InvalidOptionError, MissingRepoError, NoSuchImageError } from "../../src/index.js";
-import { TEST_API_VERSIONS, listedName, onPodman, skipOn, testDockerHost, testImage, uniqueName } from "../helpers/daemon.js";
+import { TEST_API_VERSIONS, listedName, onPodman, testDockerHost, testImage, testRegistry, uniqueName } from "../helpers/daemon.js";
 import { Created, chunked, filesOf, serve, tarOf, type LocalServer } from "./client.fixtures.js";
 
 const noNetwork = { NetworkMode: "none" };
@@ -173,9 +173,21 @@ describe.each(TEST_API_VERSIONS)("DockerClient images at API %s", (apiVersion) =
     }
   });
 
-  const searchOnPodman =
-    "podman 4.3 searches only over HTTPS unless registries.conf lists the registry as insecure, and the test's index listens on a random plain-HTTP port";
-  it("searches a registry index", skipOn("podman", searchOnPodman), async () => {
+  it("searches a registry index", async () => {
+    if (onPodman()) {
+      // podman 4.3 searches v2 registries only (their catalog; "can't talk to a V1 container
+      // registry" for the test's v1 index), and answers in libpod's keys, which berth reads
+      // into Docker's (docs/podman.md): the local registry, listed insecure for it, is searched
+      const name = `${testRegistry()}/${uniqueName(`search-${apiVersion.replace(".", "-")}`)}`;
+      await docker.tagImage({ name: testImage(), repo: name, tag: "v1" });
+      created.image(`${name}:v1`);
+      await docker.pushImage({ name, tag: "v1" });
+      const results = await docker.searchImages({ term: name });
+      expect(results).toEqual([
+        expect.objectContaining({ name, description: "", star_count: 0, is_official: false, is_trusted: false, Index: testRegistry() }),
+      ]);
+      return;
+    }
     const host = server.url.replace("http://", "");
     const results = await docker.searchImages({ term: `${host}/thing` });
     expect(results).toEqual([expect.objectContaining({ name: "berth/thing", description: "a thing", star_count: 3, is_trusted: true })]);

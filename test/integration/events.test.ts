@@ -17,7 +17,7 @@ import {
   type EventItem,
   type EventMonitor,
 } from "../../src/events/index.js";
-import { listedName, managedDaemon, needsManagedDaemon, onPodman, rawTestApi, skipOn, testImage, uniqueName } from "../helpers/daemon.js";
+import { listedName, managedDaemon, needsManagedDaemon, onPodman, rawTestApi, testImage, uniqueName } from "../helpers/daemon.js";
 
 const API_VERSIONS = ["1.12", "1.41"] as const;
 
@@ -51,10 +51,11 @@ function sequence(items: EventItem[], ids: string[]): string[] {
 
 /**
  * podman 4.3 at times sends `cleanup` twice for one exit (two events, each with its own time:
- * the service and the container's conmon both clean up); one is kept so that lifecycles compare.
+ * the service and the container's conmon both clean up, the second at times after the next
+ * container's first events); the first is kept so that lifecycles compare.
  */
 function collapseCleanups(entries: string[]): string[] {
-  return entries.filter((entry, i) => !(entry.startsWith("cleanup:") && entries[i - 1] === entry));
+  return entries.filter((entry, i) => !(entry.startsWith("cleanup:") && entries.indexOf(entry) < i));
 }
 
 const lifecycle = (id: string) =>
@@ -311,7 +312,9 @@ async function tagEvents(docker: DockerApi<any>, repo: string, count: number): P
       await docker.api.DELETE("/images/{name}", { params: { path: { name: `${repo}:${tag}` } } });
     }
   };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  // podman 4.3 loses concurrent tag updates of one image (a tag made while another is removed
+  // disappears, or a removed one comes back: docs/podman.md): one at a time there
+  await Promise.all(Array.from({ length: onPodman() ? 1 : 8 }, worker));
 }
 
 // Issue 16 item 5: the daemon replays at most 256 events; more during an outage were lost silently.
@@ -326,15 +329,13 @@ describe("events: a replay or history answer that reached the daemon's limit is 
 
   it(
     "regression: 300 events while the monitor is away (daemon restarted): a gap item, then the 256 the daemon kept",
-    skipOn(
-      "podman",
-      "the 256-event replay limit is dockerd's (moby keeps its last 256 events in memory); podman 4.3 replays from its events log file",
-      needsManagedDaemon({ timeout: 60_000 }),
-    ),
+    needsManagedDaemon({ timeout: 90_000 }),
     async () => {
       // First retry 8 s after the drop (no jitter), as in the restart test above: the 300 events
       // are made while the monitor is away, so they can only come back through the replay.
-      const monitor = createEventMonitor(docker, { backoff: { initialDelayMs: 8000, maxDelayMs: 8000 }, random: () => 0 });
+      // (20 s on podman, where the tags are made one at a time: see tagEvents)
+      const retryMs = onPodman() ? 20_000 : 8000;
+      const monitor = createEventMonitor(docker, { backoff: { initialDelayMs: retryMs, maxDelayMs: retryMs }, random: () => 0 });
       const { items, listener } = collector();
       monitor.addEventListener(listener);
       const repo = uniqueName("berth-gap");
@@ -347,6 +348,13 @@ describe("events: a replay or history answer that reached the daemon's limit is 
         await tagEvents(docker, repo, 150);
         expect(monitor.state.state).toBe("disconnected");
         await monitor.ready();
+        const ours = (i: EventItem) => i.kind === "event" && (i.actor.id.includes(repo) || !!i.actor.attributes["name"]?.includes(repo));
+        if (onPodman()) {
+          // podman keeps no ring: it replays from its events log, all 300 (150 tags, 150 removals), and berth reports no gap
+          await vi.waitFor(() => expect(items.slice(producedFrom).filter(ours).length).toBeGreaterThanOrEqual(300), { timeout: 15_000 });
+          expect(items.some((i) => i.kind === "gap")).toBe(false);
+          return;
+        }
         await vi.waitFor(() => expect(items.slice(producedFrom).some((i) => i.kind === "gap")).toBe(true), { timeout: 15_000 });
         const after = items.slice(producedFrom);
         const gapAt = after.findIndex((i) => i.kind === "gap");
@@ -354,7 +362,6 @@ describe("events: a replay or history answer that reached the daemon's limit is 
         expect(gap.replayed).toBeGreaterThanOrEqual(256);
         expect(gap.limit).toBe(256);
         // The gap comes before every replayed event of the outage.
-        const ours = (i: EventItem) => i.kind === "event" && (i.actor.id.startsWith(repo) || i.actor.attributes["name"]?.startsWith(repo));
         expect(after.slice(0, gapAt).filter(ours)).toEqual([]);
         const replayed = after.filter(ours).length;
         expect(replayed).toBeGreaterThan(0);
@@ -375,6 +382,12 @@ describe("events: a replay or history answer that reached the daemon's limit is 
       await tagEvents(docker, uniqueName("berth-gap-history"), 150);
       const got: EventItem[] = [];
       for await (const item of monitor.events({ since: from, until: new Date() })) got.push(item);
+      if (onPodman()) {
+        // podman answers from its events log, whatever the count: all of them, no gap item
+        expect(got.some((i) => i.kind === "gap")).toBe(false);
+        expect(got.filter((i) => i.kind === "event").length).toBeGreaterThanOrEqual(300);
+        return;
+      }
       expect(got[0]?.kind).toBe("gap");
       expect(got.filter((i) => i.kind === "event").length).toBeLessThanOrEqual(256);
     } finally {

@@ -178,4 +178,32 @@ describe("registry headers", () => {
     expect(requests[0]!.headers.has("x-registry-auth")).toBe(false);
     expect(decode(requests[1]!.headers.get("x-registry-auth"))).toEqual({ username: "u" });
   });
+
+  it("takes a podman pull's digest from the image's RepoDigests: its stream names none (issue 15)", async () => {
+    const digest = `sha256:${"c".repeat(64)}`;
+    daemon({ ApiVersion: "1.41" }); // first: the handlers below take precedence
+    server.use(
+      http.post(`${FAKE_ORIGIN}/v1.41/images/create`, () =>
+        HttpResponse.json({ status: "Download complete", id: "abc" }, { headers: { "Libpod-Api-Version": "4.3.1" } }),
+      ),
+      http.get(`${FAKE_ORIGIN}/v1.41/images/:name/json`, ({ params }) => {
+        requests.push({
+          method: "GET",
+          path: `/images/${String(params["name"])}/json`,
+          query: new URLSearchParams(),
+          body: "",
+          headers: new Headers(),
+        });
+        return HttpResponse.json({
+          Id: "sha256:e",
+          RepoDigests: [`docker.io/team/app@${digest}`, `docker.io/team/other@sha256:${"d".repeat(64)}`],
+        });
+      }),
+    );
+    const docker = client("1.41");
+    expect(await docker.pullImage({ repository: "team/app", tag: "v1" })).toEqual({ image: "team/app:v1", digest });
+    expect(requests.map((r) => r.path)).toContain("/images/team/app:v1/json");
+    // all tags: no one image to ask about
+    expect(await docker.pullImage({ repository: "team/app", allTags: true })).toEqual({ image: "team/app" });
+  });
 });

@@ -305,6 +305,45 @@ describe("normalization", () => {
     ]);
   });
 
+  it("reads podman's search answer (libpod's keys) in Docker's (issue 15)", async () => {
+    server.use(
+      http.get(`${V}/images/search`, () =>
+        HttpResponse.json([
+          { Index: "127.0.0.1:5057", Name: "127.0.0.1:5057/team/app", Description: "", Stars: 0, Official: "", Automated: "", Tag: "" },
+          {
+            Index: "docker.io",
+            Name: "docker.io/library/busybox",
+            Description: "Busybox base image.",
+            Stars: 3,
+            Official: "[OK]",
+            Automated: "",
+            Tag: "",
+          },
+        ]),
+      ),
+    );
+    expect(await client().searchImages({ term: "x" })).toEqual([
+      {
+        Index: "127.0.0.1:5057",
+        Tag: "",
+        name: "127.0.0.1:5057/team/app",
+        description: "",
+        star_count: 0,
+        is_official: false,
+        is_trusted: false,
+      },
+      {
+        Index: "docker.io",
+        Tag: "",
+        name: "docker.io/library/busybox",
+        description: "Busybox base image.",
+        star_count: 3,
+        is_official: true,
+        is_trusted: false,
+      },
+    ]);
+  });
+
   it("reads the engine-era 0/1 booleans of info as booleans", async () => {
     server.use(
       http.get(`${V}/info`, () =>

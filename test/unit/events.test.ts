@@ -80,7 +80,9 @@ class FakeDaemon {
         throw new ConnectionRefusedError("cannot connect to Docker endpoint unix:///fake/docker.sock", "unix:///fake/docker.sock");
       if (typeof answer === "object" && "status" in answer) return new Response(answer.body, { status: answer.status });
       if (typeof answer === "object") {
-        return new Response(answer.history, { status: 200, headers: { "content-type": "application/json" } });
+        const headers: Record<string, string> = { "content-type": "application/json" };
+        if (this.libpod) headers["libpod-api-version"] = "4.3.1";
+        return new Response(answer.history, { status: 200, headers });
       }
       const stream = new FakeStream(url);
       request.signal?.addEventListener("abort", () => {
@@ -520,6 +522,31 @@ describe("EventMonitor: gaps in the daemon's replay", () => {
       for await (const item of monitor.events({ since: 0, until: Number(BASE / NS) + 1 })) got.push(item);
       expect(got.map((i) => i.kind)).toEqual(count === 3 ? ["gap", "event", "event", "event"] : ["event", "event"]);
     }
+  });
+
+  it("no gap from podman (Libpod-Api-Version): it answers from its events log, however many (issue 15)", async () => {
+    const { daemon, monitor } = setup({ daemonEventLimit: 3 });
+    daemon.libpod = true;
+    daemon.script.push({ history: replay(0, 5) });
+    const got: EventItem[] = [];
+    for await (const item of monitor.events({ since: 0, until: Number(BASE / NS) + 1 })) got.push(item);
+    expect(got.map((i) => i.kind)).toEqual(["event", "event", "event", "event", "event"]);
+  });
+
+  it("no gap in a replay from podman either", async () => {
+    const ctx = setup({ replayOverlapMs: 0, daemonEventLimit: 4, sincePrecision: "seconds" });
+    ctx.daemon.libpod = true;
+    const { listener, actions } = collector();
+    ctx.monitor.addEventListener(listener);
+    const first = await ctx.daemon.stream(1);
+    first.write(`${modern("start", "s0", 100n)}\n`);
+    await vi.waitFor(() => expect(actions()).toHaveLength(1));
+    ctx.daemon.dateMs = Number(BASE / 1_000_000n) + 60_000;
+    first.fail(new DockerConnectionError("socket hang up", "unix:///fake/docker.sock"));
+    const second = await ctx.daemon.stream(2);
+    second.write(replay(0, 6));
+    await vi.waitFor(() => expect(actions()).toHaveLength(7));
+    expect(actions()).toEqual(["start:s0", "die:r0", "die:r1", "die:r2", "die:r3", "die:r4", "die:r5"]);
   });
 
   it("daemonEventLimit must be a positive integer", () => {

@@ -252,6 +252,72 @@ describe("calls", () => {
     });
   });
 
+  it("reads an import's image id from dockerd's status line and from podman's, which repeats it as the id (issue 15)", async () => {
+    const id = `sha256:${"b".repeat(64)}`;
+    for (const last of [{ status: id }, { status: id, progress: "", progressDetail: {}, id }]) {
+      const { docker, requests } = client(() => lines({ status: "Downloading", progressDetail: { current: 1, total: 2 } }, last));
+      const imported = await docker.images.create({ fromSrc: "-", repo: "127.0.0.1:5000/app", tag: "v1", body: new Uint8Array(512) });
+      expect(imported.imageId).toBe(id);
+      // the tag goes into repo, which podman 4.3 reads (it ignores `tag` on an import)
+      expect(requests[0]!.url.search).toBe("?fromSrc=-&repo=127.0.0.1%3A5000%2Fapp%3Av1");
+    }
+    // a pull keeps its tag parameter; a repo naming its own tag is left alone
+    const { docker, requests } = client(() => lines({ status: "Status: Downloaded newer image for app:v1" }));
+    await docker.images.create({ fromImage: "app", tag: "v1" });
+    await docker.images.create({ fromSrc: "-", repo: "app:v2", tag: "v3", body: new Uint8Array(512) });
+    expect(requests.filter((r) => r.url.pathname.endsWith("/images/create")).map((r) => r.url.search)).toEqual([
+      "?fromImage=app&tag=v1",
+      "?fromSrc=-&repo=app%3Av2&tag=v3",
+    ]);
+  });
+
+  it("tells a container without a health check from one whose check has not run, as podman reports them (issue 15)", async () => {
+    let answer: object = {};
+    const { docker } = client(() => json(answer));
+    // podman 4.3: an empty health status, and no check configured
+    answer = { State: { Running: true, Health: { Status: "", FailingStreak: 0, Log: null } }, Config: {} };
+    await expect(docker.containers.waitHealthy({ id: "c1" })).rejects.toThrow(/has no health check/);
+    answer = { State: { Running: true }, Config: {} };
+    await expect(docker.containers.waitHealthy({ id: "c1" })).rejects.toThrow(/has no health check/);
+    // a check configured but not run yet: waited for, until the timeout
+    answer = { State: { Running: true, Health: { Status: "" } }, Config: { Healthcheck: { Test: ["CMD", "true"] } } };
+    await expect(docker.containers.waitHealthy({ id: "c1", timeoutMs: 30, intervalMs: 10 })).rejects.toThrow(
+      /did not become healthy within 30 ms \(health: \)/,
+    );
+    answer = { State: { Running: true, Health: { Status: "healthy" } }, Config: {} };
+    await expect(docker.containers.waitHealthy({ id: "c1" })).resolves.toMatchObject({ State: { Health: { Status: "healthy" } } });
+  });
+
+  it("takes a pull's digest from the image's RepoDigests when the stream names none, as podman's does (issue 15)", async () => {
+    const digest = (c: string) => `sha256:${c.repeat(64)}`;
+    let repoDigests: string[] = [];
+    const podmanPull = () => {
+      const answer = lines({ status: "Pulling fs layer", id: "abc" }, { status: "Download complete", id: "abc" });
+      answer.headers.set("libpod-api-version", "4.3.1");
+      return answer;
+    };
+    const { docker, requests } = client((r) =>
+      r.url.pathname.endsWith("/json") ? json({ Id: digest("e"), RepoDigests: repoDigests }) : podmanPull(),
+    );
+    repoDigests = [`docker.io/library/app@${digest("c")}`, `docker.io/team/other@${digest("d")}`];
+    expect((await docker.images.create({ fromImage: "app", tag: "v1" })).digest).toBe(digest("c"));
+    expect(requests[1]!.url.pathname).toBe("/v1.41/images/app%3Av1/json");
+    // two digests of the pulled repository: which one was pulled is unknown, so none is claimed
+    repoDigests = [`docker.io/library/app@${digest("c")}`, `docker.io/library/app@${digest("a")}`];
+    expect((await docker.images.create({ fromImage: "app:v1" })).digest).toBeUndefined();
+    // by digest: that digest, without asking
+    const before = requests.length;
+    expect((await docker.images.create({ fromImage: `app@${digest("f")}` })).digest).toBe(digest("f"));
+    expect(requests.length).toBe(before + 1);
+    // all tags: no one image to ask about
+    expect((await docker.images.create({ fromImage: "app" })).digest).toBeUndefined();
+    expect(requests.length).toBe(before + 2);
+    // dockerd's stream always names it: a stream without one from another daemon is left as it is
+    const other = client(() => lines({ status: "Download complete", id: "abc" }));
+    expect((await other.docker.images.create({ fromImage: "app", tag: "v1" })).digest).toBeUndefined();
+    expect(other.requests).toHaveLength(1);
+  });
+
   it("throws typed errors: daemon errors, unknown options, empty path parameters, wait errors", async () => {
     const { docker, requests } = client((r) =>
       r.url.pathname.endsWith("/wait")

@@ -200,6 +200,20 @@ describe("foldProgress: errors", () => {
     await expect(progressResult([{ error: "plain error only" }])).rejects.toThrow("plain error only");
   });
 
+  it("a failed step's message without the newline podman (buildah) ends it with (issue 15)", async () => {
+    const failed: ProgressMessage[] = [
+      { stream: "STEP 2/2: RUN echo m && exit 9\n" },
+      {
+        errorDetail: { message: 'building at STEP "RUN echo m && exit 9": while running runtime: exit status 9\n' },
+        error: 'building at STEP "RUN echo m && exit 9": while running runtime: exit status 9\n',
+      },
+    ];
+    const error = await progressResult(failed).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DockerStreamError);
+    expect((error as Error).message).toBe('building at STEP "RUN echo m && exit 9": while running runtime: exit status 9');
+    await expect(progressResult([{ error: " \n" }])).rejects.toThrow("unknown error");
+  });
+
   it("an empty stream ends with an empty result", async () => {
     const snapshots = await all([]);
     expect(snapshots).toEqual([{ layers: [], current: 0, total: 0, layersDone: 0, layersTotal: 0, result: {}, final: true }]);
