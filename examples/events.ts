@@ -11,7 +11,7 @@ const listening = (async () => {
   for await (const item of docker.events({ since, filters: { type: "container", name } })) {
     if (item.kind !== "event") continue; // overflow markers, replay gaps and stream errors
     seen.push(item.action);
-    if (item.action === "destroy") break;
+    if (item.action === "destroy" || item.action === "remove") break; // dockerd, podman
   }
 })();
 
