@@ -27,11 +27,18 @@ test("system: ping, version, df", async () => {
 });
 
 test("networks and a volume bound into a container; logs demultiplexed", async () => {
-  const networks = await docker.networks.list({ filters: { name: ["none"] } });
-  assertEqual(
-    networks.map((n) => n.Name),
-    ["none"],
-  );
+  // a network of its own: the daemons' defaults differ (dockerd: host, none; podman: bridge)
+  const network = unique("berth-rt-net");
+  const { Id: networkId } = await docker.networks.create({ body: { Name: network, Internal: true } });
+  try {
+    const networks = await docker.networks.list({ filters: { name: [network] } });
+    assertEqual(
+      networks.map((n) => n.Id),
+      [networkId],
+    );
+  } finally {
+    await docker.networks.delete({ id: networkId });
+  }
   const volume = await docker.volumes.create({ body: { Name: unique("berth-rt-vol") } });
   const { Id: id } = await docker.containers.create({
     body: {
