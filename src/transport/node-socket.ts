@@ -32,31 +32,50 @@ export function nodeSocketToRaw(socket: Duplex, endpointText: string, signal?: A
   let queued = 0;
   let ended = false;
   let failure: { error: unknown } | undefined;
-  let waiter: (() => void) | undefined;
-  const wake = () => {
-    const resume = waiter;
-    waiter = undefined;
-    resume?.();
+  /** A read waiting for the next chunk: the chunk goes to it without the queue. */
+  let waiting: { resolve: (result: ReadableStreamReadResult<Uint8Array>) => void; reject: (error: unknown) => void } | undefined;
+  // Pausing and resuming only on a change: each call is work on Bun's node:net.
+  let paused = false;
+  const resume = () => {
+    if (!paused) return;
+    paused = false;
+    socket.resume();
+  };
+  const endWaiting = () => {
+    const read = waiting;
+    waiting = undefined;
+    if (!read) return;
+    if (failure) read.reject(failure.error);
+    else read.resolve({ done: true, value: undefined });
   };
   const fail = (error: unknown) => {
     failure = { error };
     // As a web stream's error does: what was queued unread is dropped.
     queue.length = 0;
     queued = 0;
-    wake();
+    endWaiting();
   };
 
   socket.on("data", (chunk: Buffer) => {
-    queue.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    queued += chunk.byteLength;
-    if (queued >= READ_HIGH_WATER_MARK) socket.pause();
-    wake();
+    const view = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (waiting) {
+      const { resolve } = waiting;
+      waiting = undefined;
+      resolve({ done: false, value: view });
+      return;
+    }
+    queue.push(view);
+    queued += view.byteLength;
+    if (queued >= READ_HIGH_WATER_MARK && !paused) {
+      paused = true;
+      socket.pause();
+    }
   });
   socket.once("end", () => {
     if (readDone) return;
     readDone = true;
     ended = true;
-    wake();
+    endWaiting();
     // The daemon closed its side; once ours is closed too, nothing keeps the socket open.
     if (socket.writableEnded) socket.destroy();
   });
@@ -81,19 +100,19 @@ export function nodeSocketToRaw(socket: Duplex, endpointText: string, signal?: A
     const chunk = queue.shift();
     if (chunk !== undefined) {
       queued -= chunk.byteLength;
-      if (queued < READ_HIGH_WATER_MARK) socket.resume();
+      if (queued < READ_HIGH_WATER_MARK) resume();
       return Promise.resolve({ done: false, value: chunk });
     }
     if (ended) return Promise.resolve({ done: true, value: undefined });
-    socket.resume();
-    return new Promise((resolve, reject) => (waiter = () => next().then(resolve, reject)));
+    resume();
+    return new Promise((resolve, reject) => (waiting = { resolve, reject }));
   };
   const cancel = () => {
     readDone = true;
     ended = true;
     queue.length = 0;
     queued = 0;
-    wake();
+    endWaiting();
     socket.destroy();
   };
 
