@@ -272,7 +272,7 @@ function sshVerdicts(ssh: BenchResults["ssh"]): Verdict[] {
       target: "latency per call ≤ dockerode's ssh (ssh2)",
       case: `${op}, sequential`,
       verdict: value <= 1 ? "met" : "missed",
-      measured: `${fmt(value)}x (${fmt(berth.latencyUs, 0)} vs ${fmt(dockerode.latencyUs, 0)} µs; ${unix ? `${fmt(berth.latencyUs / unix.latencyUs)}x the unix socket` : "no unix baseline"})`,
+      measured: `${sig(value)}x (${fmt(berth.latencyUs, 0)} vs ${fmt(dockerode.latencyUs, 0)} µs; ${unix ? `${fmt(berth.latencyUs / unix.latencyUs)}x the unix socket` : "no unix baseline"})`,
       why: value <= 1 ? undefined : `needs ≤ ${fmt(dockerode.latencyUs, 0)} µs`,
     });
   }
