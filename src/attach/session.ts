@@ -164,38 +164,83 @@ export class AttachSession {
     }
   }
 
-  async *#directFrames(): AsyncGenerator<DemuxChunk, void, undefined> {
-    const reader = this.output.getReader();
-    this.#outputPulled = true;
+  /**
+   * The pieces without the output stream, as a hand-written async iterator: a piece already
+   * decoded costs one resolved promise (an async generator's yield costs several, and a log
+   * stream has one piece per line). Locks `output` at the first `next()`, as a generator would.
+   */
+  #directFrames(): AsyncGenerator<DemuxChunk, void, undefined> {
+    let reader: ReadableStreamDefaultReader<DemuxChunk> | undefined;
     const pieces: DemuxChunk[] = [];
+    let index = 0;
+    let finished = false;
+    let pending: Promise<IteratorResult<DemuxChunk, void>> | undefined;
     const push = (piece: DemuxChunk) => {
       pieces.push(piece);
     };
-    let ended = false;
-    try {
-      for (;;) {
-        this.#throwViewFailure();
-        if (pieces.length === 0) {
-          if ((await this.#readPieces(push)) === "end") {
-            ended = true;
-            return;
-          }
-          continue;
-        }
-        // Several pieces of one socket chunk: hand them on in order, checking for an abort in between.
-        for (let i = 0; i < pieces.length; i++) {
+    const doneResult = (): IteratorResult<DemuxChunk, void> => ({ done: true, value: undefined });
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      pieces.length = 0;
+      reader?.releaseLock();
+    };
+    const fill = async (): Promise<IteratorResult<DemuxChunk, void>> => {
+      try {
+        for (;;) {
+          if (finished) return doneResult();
           this.#throwViewFailure();
-          yield pieces[i]!;
+          if (index < pieces.length) return { done: false, value: pieces[index++]! };
+          pieces.length = 0;
+          index = 0;
+          if ((await this.#readPieces(push)) === "end") {
+            finish();
+            return doneResult();
+          }
         }
-        pieces.length = 0;
+      } catch (error) {
+        finish();
+        throw error;
+      } finally {
+        pending = undefined;
       }
-    } catch (error) {
-      ended = true;
-      throw error;
-    } finally {
-      if (!ended) this.#cancelOutput();
-      reader.releaseLock();
-    }
+    };
+    const next = (): Promise<IteratorResult<DemuxChunk, void>> => {
+      if (pending) return pending.then(next, next);
+      if (finished) return Promise.resolve(doneResult());
+      if (reader === undefined) {
+        try {
+          reader = this.output.getReader();
+        } catch (error) {
+          finished = true;
+          return Promise.reject(error);
+        }
+        this.#outputPulled = true;
+      }
+      if (index < pieces.length && !this.#viewFailure) return Promise.resolve({ done: false, value: pieces[index++]! });
+      pending = fill();
+      return pending;
+    };
+    // Leaving early (break, return, throw) closes the session, as with the stream's reader.
+    const stop = () => {
+      if (finished) return;
+      const started = reader !== undefined;
+      finish();
+      if (started) this.#cancelOutput();
+    };
+    const iterator: AsyncGenerator<DemuxChunk, void, undefined> = {
+      next,
+      return: () => {
+        stop();
+        return Promise.resolve(doneResult());
+      },
+      throw: (error: unknown) => {
+        stop();
+        return Promise.reject(error);
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 
   /** `stdout`, `stderr` and `stdin` as Node streams (Readable, Readable, Writable). */
