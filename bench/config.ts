@@ -4,15 +4,16 @@
  * measurement is slow, so its spread means little; one stream size on Bun and Deno; no
  * profiles). Overrides:
  *
- *   BENCH_SCENARIOS=small,lifecycle,streams,demux,events,cold,footprint   (default: all)
+ *   BENCH_SCENARIOS=small,lifecycle,streams,demux,events,ssh,cold,footprint   (default: all)
  *   BENCH_RUNTIMES=node,bun,deno                                          (default: all)
+ *   BENCH_STREAMS=export,logs,attach                                      (streams of scenario 3; default: all)
  *   BENCH_CONFIG='{"smallCalls":{"reps":11}}'                             (deep-merged over the preset)
  *   BENCH_PROFILE=1 / 0                                                   (profile missed targets; default: full runs only)
  */
 import type { ClientName } from "./clients/types.js";
 import type { RuntimeName } from "./lib/child.js";
 
-export const SCENARIOS = ["small", "lifecycle", "streams", "demux", "events", "cold", "footprint"] as const;
+export const SCENARIOS = ["small", "lifecycle", "streams", "demux", "events", "ssh", "cold", "footprint"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Everything a run is parameterised by. */
@@ -20,6 +21,8 @@ export interface BenchConfig {
   quick: boolean;
   scenarios: ScenarioName[];
   runtimes: RuntimeName[];
+  /** The streams of scenario 3 (`BENCH_STREAMS`). */
+  streamKinds: ("export" | "logs" | "attach")[];
   clients: ClientName[];
   smallCalls: { batch: number; reps: number; warmup: number; warmupCalls: number; concurrency: number[] };
   /** Clients added to the small calls on every runtime (berth's low-level client, to split the client layer from the transport). */
@@ -32,6 +35,8 @@ export interface BenchConfig {
   streamsOtherRuntimes: { sizesMiB: StreamSizes; reps: number };
   demux: { reps: number };
   events: { listenerCounts: number[]; eventsPerTurn: number; rounds: number; maxConnectionsPerContender: number; timeoutMs: number };
+  /** Scenario `ssh` (bench/scenarios/ssh.ts). */
+  ssh: SshOptions;
   coldStart: { processes: number; processesOtherRuntimes: number };
   /** Profile berth (and raw) for every missed CPU target. */
   profile: boolean;
@@ -44,7 +49,19 @@ export interface StreamSizes {
   logs: number[];
 }
 
-const FULL: Omit<BenchConfig, "quick" | "scenarios" | "runtimes"> = {
+/** Calls and sizes of scenario `ssh` (`BENCH_SSH_*` override them when bench/scenarios/ssh.ts runs alone). */
+export interface SshOptions {
+  calls: number;
+  cliCalls: number;
+  /** dockerode's ssh opens a connection per request (~0.6 s here): fewer calls. */
+  dockerodeCalls: number;
+  exportMiB: number;
+}
+
+/** Scenario `ssh` in a full run, and when run alone. */
+export const SSH_DEFAULTS: SshOptions = { calls: 400, cliCalls: 10, dockerodeCalls: 20, exportMiB: 64 };
+
+const FULL: Omit<BenchConfig, "quick" | "scenarios" | "runtimes" | "streamKinds"> = {
   clients: ["berth", "dockerode", "node-sdk", "raw"],
   smallCalls: { batch: 1000, reps: 5, warmup: 1, warmupCalls: 2000, concurrency: [1, 32] },
   smallCallsExtraClients: ["berth-api", "berth-generic"],
@@ -54,6 +71,7 @@ const FULL: Omit<BenchConfig, "quick" | "scenarios" | "runtimes"> = {
   streamsOtherRuntimes: { sizesMiB: { export: [64, 256], attach: [64, 256], logs: [16, 64] }, reps: 2 },
   demux: { reps: 5 },
   events: { listenerCounts: [1, 100, 1000], eventsPerTurn: 20, rounds: 3, maxConnectionsPerContender: 100, timeoutMs: 5000 },
+  ssh: SSH_DEFAULTS,
   coldStart: { processes: 11, processesOtherRuntimes: 7 },
   profile: true,
 };
@@ -68,6 +86,7 @@ const QUICK: typeof FULL = {
   streamsOtherRuntimes: { sizesMiB: { export: [64], attach: [64], logs: [16] }, reps: 1 },
   demux: { reps: 1 },
   events: { listenerCounts: [1, 100, 1000], eventsPerTurn: 6, rounds: 1, maxConnectionsPerContender: 100, timeoutMs: 5000 },
+  ssh: { calls: 100, cliCalls: 3, dockerodeCalls: 5, exportMiB: 16 },
   coldStart: { processes: 5, processesOtherRuntimes: 3 },
   profile: false,
 };
@@ -97,6 +116,7 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     quick,
     scenarios: list(env["BENCH_SCENARIOS"], SCENARIOS, "BENCH_SCENARIOS"),
     runtimes: list(env["BENCH_RUNTIMES"], ["node", "bun", "deno"] as const, "BENCH_RUNTIMES"),
+    streamKinds: list(env["BENCH_STREAMS"], ["export", "logs", "attach"] as const, "BENCH_STREAMS"),
     ...(quick ? QUICK : FULL),
   };
   if (env["BENCH_PROFILE"] !== undefined) base.profile = env["BENCH_PROFILE"] === "1" || env["BENCH_PROFILE"] === "true";

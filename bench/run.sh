@@ -13,11 +13,18 @@ cd "$ROOT"
 
 # shellcheck source=scripts/daemon.sh
 . "$ROOT/scripts/daemon.sh"
+# shellcheck source=scripts/sshd.sh
+. "$ROOT/scripts/sshd.sh"
 
 STARTED_DAEMON=0
+STARTED_SSHD=0
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  if [ "$STARTED_SSHD" = 1 ]; then
+    echo "[bench] stopping the sshd this run started" >&2
+    bash "$ROOT/scripts/sshd.sh" stop || rc=$((rc == 0 ? 1 : rc))
+  fi
   if [ "$STARTED_DAEMON" = 1 ]; then
     echo "[bench] stopping the daemon this run started" >&2
     bash "$ROOT/scripts/daemon.sh" stop || rc=$((rc == 0 ? 1 : rc))
@@ -35,6 +42,12 @@ fi
 ensure_daemon || { echo "[bench] ERROR: no Docker daemon" >&2; exit 1; }
 STARTED_DAEMON="$BERTH_DAEMON_STARTED"
 echo "[bench] daemon: $BERTH_TEST_DOCKER_HOST (started here: $STARTED_DAEMON)" >&2
+# Scenario ssh (in every run unless BENCH_SCENARIOS leaves it out) needs the tests' sshd.
+if [ -z "${BENCH_SCENARIOS:-}" ] || [[ ",$BENCH_SCENARIOS," == *,ssh,* ]]; then
+  ensure_sshd || { echo "[bench] ERROR: no sshd for the ssh scenario (BENCH_SCENARIOS without ssh to skip it)" >&2; exit 1; }
+  STARTED_SSHD="$BERTH_SSHD_STARTED"
+  echo "[bench] sshd: $BERTH_TEST_SSH_HOST (started here: $STARTED_SSHD)" >&2
+fi
 
 export BERTH_BENCH_WORK="${BERTH_BENCH_WORK:-/tmp/berth-bench}"
 export BERTH_BENCH_REPO="$ROOT"

@@ -20,6 +20,7 @@ import { judge } from "./report/targets.js";
 import { runColdStart } from "./scenarios/cold-start.js";
 import { runDemux } from "./scenarios/demultiplexer.js";
 import { profileSmallCalls, profileStream, type ProfileResult } from "./scenarios/profiles.js";
+import { runSsh } from "./scenarios/ssh.js";
 import { runStreams } from "./scenarios/streams.js";
 
 const started = Date.now();
@@ -213,7 +214,7 @@ async function main(): Promise<void> {
     if (has("streams")) {
       for (const runtime of config.runtimes) {
         const preset = runtime === "node" ? config.streams : { ...config.streams, ...config.streamsOtherRuntimes };
-        const options = { ...preset, clients: config.clients, kinds: ["export", "logs", "attach"] as const };
+        const options = { ...preset, clients: config.clients, kinds: config.streamKinds };
         results.streams[runtime] = await step(`streams on ${runtime}`, () => runStreams(target, runtime, options, log));
       }
     }
@@ -222,6 +223,8 @@ async function main(): Promise<void> {
       results.demux = failed(demux) ? { header: [], cases: [], error: demux.error } : demux;
     }
     if (has("events")) results.events = await step("events", () => inChild("node", "events", config.events));
+    // In this process: it measures its own CPU and its ssh children's (bench/scenarios/ssh.ts).
+    if (has("ssh")) results.ssh = await step("ssh:// transport", () => runSsh(config.ssh));
     const installed: Partial<Record<"berth" | "dockerode" | "node-sdk", InstalledPackage>> = {};
     if (has("footprint") || has("cold")) {
       results.footprint = await step("footprint (build, pack, install)", async () => {
@@ -268,8 +271,8 @@ async function main(): Promise<void> {
       seen.add(key);
       const profile: ProfileResult | Failed = await step(`profile of berth: ${key}`, () =>
         request.kind === "small"
-          ? profileSmallCalls(request.op!, request.concurrency!, config.quick ? 1000 : 2000)
-          : profileStream(target, request.stream!, request.sizeMiB!),
+          ? profileSmallCalls(request.runtime, request.op!, request.concurrency!, config.quick ? 1000 : 2000)
+          : profileStream(target, request.runtime, request.stream!, request.sizeMiB!),
       );
       results.profiles.push(failed(profile) ? { workload: key, error: profile.error } : profile);
     }

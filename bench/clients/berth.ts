@@ -39,14 +39,11 @@ async function countBytes(stream: AsyncIterable<Uint8Array> | ReadableStream<Uin
   return bytes;
 }
 
-async function countPayload(output: ReadableStream<DemuxChunk>): Promise<number> {
+/** Reads the pieces the way berth's README does (`for await` over `frames()`), counting payload bytes. */
+async function countPayload(frames: AsyncIterable<DemuxChunk>): Promise<number> {
   let bytes = 0;
-  const reader = output.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return bytes;
-    bytes += value.data.byteLength;
-  }
+  for await (const piece of frames) bytes += piece.data.byteLength;
+  return bytes;
 }
 
 /** The multiplexed, live, non-TTY attach and logs requests every contender makes. */
@@ -62,13 +59,13 @@ function streams(
     async attach(id, start) {
       const session = await attach(id);
       await start();
-      const bytes = await countPayload(session.output);
+      const bytes = await countPayload(session.frames());
       await session.closed;
       return bytes;
     },
     async logs(id) {
       const stream = await logs(id);
-      const bytes = await countPayload(stream.output);
+      const bytes = await countPayload(stream.frames());
       await stream.closed;
       return bytes;
     },

@@ -57,6 +57,9 @@ function owner(url: string, functionName: string): string {
   if (short.startsWith("node:internal/deps/undici")) return "undici (Node's fetch, Headers, web streams)";
   if (short.startsWith("node:internal/webstreams")) return "node:internal/webstreams";
   if (short.startsWith("node:")) return short.split("/").slice(0, 2).join("/");
+  // Deno's own modules (ext:deno_web/..., ext:deno_node/...) and Bun's (builtin:..., internal:...).
+  const scheme = /^([a-z]+):\/*([^/]*)/.exec(short);
+  if (scheme) return `${scheme[1]}:${scheme[2]}`;
   const scoped = short.startsWith("@") ? short.split("/").slice(0, 2).join("/") : short.split("/")[0]!;
   return `${scoped} (package)`;
 }

@@ -2,7 +2,8 @@
  * A CPU profile of just the measured window (not process start-up and module loading, which
  * `node --cpu-prof` would include): when $BERTH_BENCH_PROFILE names a file, `profileWindow`
  * runs its function under the V8 profiler (node:inspector) and writes the `.cpuprofile` there.
- * Node only; elsewhere, and without the variable, it just runs the function.
+ * Bun and Deno implement the same node:inspector Profiler domain (Bun's samples are
+ * JavaScriptCore's); without the variable it just runs the function.
  */
 import { writeFileSync } from "node:fs";
 

@@ -4,6 +4,7 @@
  * interquartile range relative to the median (the noise of the run); ratios are against
  * dockerode measured in the same run.
  */
+import { sshTables } from "../scenarios/ssh.js";
 import type { ColdStartResult } from "../scenarios/cold-start.js";
 import type { ClientInfo, SmallCallsResult } from "../scenarios/small-calls.js";
 import type { StreamsResult } from "../scenarios/streams.js";
@@ -333,7 +334,13 @@ export function renderMarkdown(results: BenchResults): string {
     );
   }
 
-  out.push(`## 7. Bun and Deno\n`);
+  out.push(`## 7. ssh:// transport (Node, bench/scenarios/ssh.ts)\n`);
+  const ssh = results.ssh;
+  if (!ssh) out.push("_Not run._\n");
+  else if (failed(ssh)) out.push(`**Failed:** ${ssh.error}\n`);
+  else out.push(sshTables(ssh).join("\n") + "\n");
+
+  out.push(`## 8. Bun and Deno\n`);
   for (const runtime of ["bun", "deno"] as const) {
     out.push(`### ${runtime} ${m.runtimes[runtime] ?? ""}\n`);
     out.push(`**Small calls**\n`);
@@ -353,7 +360,7 @@ export function renderMarkdown(results: BenchResults): string {
     );
   else
     out.push(
-      "Each workload re-run alone under the V8 CPU profiler (200 µs sampling, only the measured window; small calls include the unrecorded warm-up round), once with berth and once with the raw client. " +
+      "Each workload re-run alone, on the runtime that missed it, under that runtime's CPU profiler (node:inspector's Profiler: V8's on Node and Deno, JavaScriptCore's on Bun; 200 µs sampling, only the measured window; small calls include the unrecorded warm-up round), once with berth and once with the raw client. " +
         "Times are the non-idle samples of the JavaScript thread per unit of work: wall-clock samples, so time the thread spent preempted inside a syscall (the daemon shares the 2 cores) counts too. " +
         "Read the differences between the berth and raw columns, not the absolute values; `process.cpuUsage` in the tables above is the CPU time (all threads).\n",
     );

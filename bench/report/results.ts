@@ -8,6 +8,7 @@ import type { InstalledPackage } from "../lib/packages.js";
 import type { ColdStartResult } from "../scenarios/cold-start.js";
 import type { DemuxResult } from "../scenarios/demultiplexer.js";
 import type { EventsResult } from "../scenarios/events.js";
+import type { SshResult } from "../scenarios/ssh.js";
 import type { LifecycleResult } from "../scenarios/lifecycle.js";
 import type { ProfileResult } from "../scenarios/profiles.js";
 import type { SmallCallsResult } from "../scenarios/small-calls.js";
@@ -70,6 +71,8 @@ export interface BenchResults {
   streams: Partial<Record<RuntimeName, StreamsResult | Failed>>;
   demux?: DemuxResult | undefined;
   events?: EventsResult | Failed | undefined;
+  /** Scenario `ssh`: the ssh:// transport against the unix socket, the docker CLI and dockerode. */
+  ssh?: SshResult | Failed | undefined;
   coldStart: Partial<Record<RuntimeName, ColdStartResult | Failed>>;
   footprint?: { packages: InstalledPackage[] } | Failed | undefined;
   profiles: ProfileResult[];

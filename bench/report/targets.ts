@@ -13,6 +13,8 @@ import { failed, type BenchResults, type Verdict } from "./results.js";
 /** Profiles worth taking for the missed targets: which workload, and the verdicts they explain. */
 export interface ProfileRequest {
   kind: "small" | "stream";
+  /** The runtime the target was missed on (profiled there). */
+  runtime: RuntimeName;
   op?: "inspect" | "ping" | undefined;
   concurrency?: number | undefined;
   stream?: "export" | "logs" | "attach" | undefined;
@@ -131,7 +133,32 @@ function smallCallVerdicts(result: SmallCallsResult, runtime: RuntimeName): { ve
     }
     judge("client CPU per request ≤ 1.1x the raw client", raw, "raw", "cpuUsPerReq", 1.1);
     judge("throughput within 10% of the raw client (≥ 0.9x)", raw, "raw", "reqPerSec", 0.9);
-    if (wantProfile && runtime === "node") profiles.push({ kind: "small", op: c.op, concurrency: c.concurrency });
+    // The generated client (createDockerV141, issue #18): the same goals against the same peers.
+    const generic = row("berth-generic");
+    for (const [target, peer, peerName, pick, threshold] of [
+      ["throughput ≥ dockerode", dockerode, "dockerode", "reqPerSec", 1],
+      ["client CPU per request ≤ 1.1x the raw client", raw, "raw", "cpuUsPerReq", 1.1],
+    ] as const) {
+      if (!generic || !peer) continue;
+      verdicts.push(
+        compare({
+          group: "Small calls, generated client",
+          runtime,
+          target,
+          case: name,
+          berth: generic[pick],
+          peer: peer[pick],
+          peerName,
+          better: pick === "reqPerSec" ? "high" : "low",
+          threshold,
+          unit: pick === "reqPerSec" ? "req/s" : "µs",
+          digits: 0,
+          why: (needed) =>
+            `${needed}; berth's DockerClient: ${fmt(berth?.[pick].median ?? Number.NaN, 0)} ${pick === "reqPerSec" ? "req/s" : "µs"}`,
+        }),
+      );
+    }
+    if (wantProfile) profiles.push({ kind: "small", runtime, op: c.op, concurrency: c.concurrency });
   }
   return { verdicts, profiles };
 }
@@ -195,7 +222,7 @@ function streamVerdicts(result: StreamsResult, runtime: RuntimeName): { verdicts
     const rawHalf = raw?.cpuMsPer100MB && dockerode?.cpuMsPer100MB ? raw.cpuMsPer100MB.median / dockerode.cpuMsPer100MB.median : Infinity;
     if (rawHalf <= 0.5) judge("client CPU per MB ≤ 0.5x dockerode (reachable: raw ≤ 0.5x)", dockerode, "dockerode", "cpuMsPer100MB", 0.5);
     judge("client CPU per MB ≤ 1.1x the raw client", raw, "raw", "cpuMsPer100MB", 1.1);
-    if (wantProfile && runtime === "node") profiles.push({ kind: "stream", stream: kind, sizeMiB: large.sizeMiB });
+    if (wantProfile) profiles.push({ kind: "stream", runtime, stream: kind, sizeMiB: large.sizeMiB });
     const berthSmall = small.rows.find((r) => r.client === "berth");
     const rawSmall = small.rows.find((r) => r.client === "raw");
     if (small !== large && berth?.peakRssMiB && berthSmall?.peakRssMiB) {
@@ -220,6 +247,50 @@ function streamVerdicts(result: StreamsResult, runtime: RuntimeName): { verdicts
     }
   }
   return { verdicts, profiles };
+}
+
+/**
+ * The ssh:// transport (issue #18: per-call overhead over the unix socket): each call and the
+ * export at least as good as dockerode's ssh (ssh2), the one other client with its own ssh. One
+ * sample per contender (medians of sequential calls), so no noise bounds.
+ */
+function sshVerdicts(ssh: BenchResults["ssh"]): Verdict[] {
+  if (!ssh) return [];
+  const group = "ssh://";
+  if (failed(ssh)) return [{ group, runtime: "node", target: "ssh transport", case: "all", verdict: "n/a", measured: "-", why: ssh.error }];
+  const verdicts: Verdict[] = [];
+  const find = (contender: string, op: string) => ssh.rows.find((r) => r.contender === contender && r.op === op);
+  for (const op of ["ping", "inspect"]) {
+    const berth = find("berth ssh", op);
+    const unix = find("berth unix", op);
+    const dockerode = find("dockerode ssh (ssh2)", op);
+    if (!berth || !dockerode || !Number.isFinite(dockerode.latencyUs)) continue;
+    const value = berth.latencyUs / dockerode.latencyUs;
+    verdicts.push({
+      group,
+      runtime: "node",
+      target: "latency per call ≤ dockerode's ssh (ssh2)",
+      case: `${op}, sequential`,
+      verdict: value <= 1 ? "met" : "missed",
+      measured: `${sig(value)}x (${fmt(berth.latencyUs, 0)} vs ${fmt(dockerode.latencyUs, 0)} µs; ${unix ? `${fmt(berth.latencyUs / unix.latencyUs)}x the unix socket` : "no unix baseline"})`,
+      why: value <= 1 ? undefined : `needs ≤ ${fmt(dockerode.latencyUs, 0)} µs`,
+    });
+  }
+  const berthExport = ssh.exports.find((e) => e.contender === "berth ssh");
+  const dockerodeExport = ssh.exports.find((e) => e.contender === "dockerode ssh (ssh2)");
+  if (berthExport && dockerodeExport) {
+    const value = berthExport.mbps / dockerodeExport.mbps;
+    verdicts.push({
+      group,
+      runtime: "node",
+      target: "export throughput ≥ dockerode's ssh (ssh2)",
+      case: `export, ${ssh.options.exportMiB} MiB`,
+      verdict: value >= 1 ? "met" : "missed",
+      measured: `${fmt(value)}x (${fmt(berthExport.mbps, 1)} vs ${fmt(dockerodeExport.mbps, 1)} MB/s)`,
+      why: value >= 1 ? undefined : `needs ≥ ${fmt(dockerodeExport.mbps, 1)} MB/s`,
+    });
+  }
+  return verdicts;
 }
 
 /** What berth's import loads, for a missed import target. */
@@ -252,6 +323,7 @@ export function judge(results: BenchResults): { verdicts: Verdict[]; profiles: P
       profiles.push(...v.profiles);
     }
   }
+  verdicts.push(...sshVerdicts(results.ssh));
   if (results.demux) {
     if (results.demux.error)
       verdicts.push({

@@ -1,6 +1,7 @@
 /**
- * Where berth's client time goes: the workload of a missed target re-run under the V8 CPU
- * profiler (only the measured window: bench/lib/inspector-profile.ts), once with berth and once
+ * Where berth's client time goes: the workload of a missed target re-run, on the runtime that
+ * missed it, under that runtime's CPU profiler (node:inspector's Profiler domain: V8's on Node and
+ * Deno, JavaScriptCore's on Bun; only the measured window: bench/lib/inspector-profile.ts), once with berth and once
  * with the raw client (the same work with nothing on top), summarized per unit of work
  * (bench/lib/cpu-profile.ts). The difference per owner
  * (openapi-fetch, undici's Headers/Response, web streams, a berth file) is berth's overhead.
@@ -8,7 +9,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { ClientName } from "../clients/types.js";
-import { runChild, scriptCommand } from "../lib/child.js";
+import { runChild, scriptCommand, type RuntimeName } from "../lib/child.js";
 import { summarizeProfile, type ProfileSummary } from "../lib/cpu-profile.js";
 import { containerSpec, linesCommand, rawFor, removeContainer, runContainer, type BenchTarget } from "../lib/daemon.js";
 import { workDir } from "../lib/packages.js";
@@ -24,11 +25,11 @@ export interface ProfileResult {
   error?: string | undefined;
 }
 
-async function profiled(relative: string, args: string[], units: number): Promise<ProfileSummary> {
+async function profiled(runtime: RuntimeName, relative: string, args: string[], units: number): Promise<ProfileSummary> {
   const dir = mkdtempSync(path.join(workDir(), "prof-"));
   try {
     const file = path.join(dir, "window.cpuprofile");
-    const result = await runChild<{ error?: string }>([...scriptCommand("node", relative), ...args], {
+    const result = await runChild<{ error?: string }>([...scriptCommand(runtime, relative), ...args], {
       env: { BERTH_BENCH_PROFILE: file },
     });
     const error = result.error ?? result.value?.error;
@@ -40,6 +41,9 @@ async function profiled(relative: string, args: string[], units: number): Promis
   }
 }
 
+/** The workload's suffix naming its runtime (none for Node, the default). */
+const onRuntime = (runtime: RuntimeName) => (runtime === "node" ? "" : ` (${runtime})`);
+
 async function both(workload: string, unit: string, run: (client: ClientName) => Promise<ProfileSummary>): Promise<ProfileResult> {
   try {
     return { workload, unit, berth: await run("berth"), raw: await run("raw") };
@@ -49,16 +53,21 @@ async function both(workload: string, unit: string, run: (client: ClientName) =>
 }
 
 /** Profiles `count` small calls (`op`, `concurrency` in flight; plus as many unrecorded warm-up calls). */
-export function profileSmallCalls(op: "inspect" | "ping", concurrency: number, count: number): Promise<ProfileResult> {
-  const workload = `${op}, ${concurrency === 1 ? "sequential" : `${concurrency} in flight`}`;
+export function profileSmallCalls(
+  runtime: RuntimeName,
+  op: "inspect" | "ping",
+  concurrency: number,
+  count: number,
+): Promise<ProfileResult> {
+  const workload = `${op}, ${concurrency === 1 ? "sequential" : `${concurrency} in flight`}${onRuntime(runtime)}`;
   return both(workload, "request", (client) => {
     const options = { clients: [client], ops: [op], concurrency: [concurrency], batch: count, reps: 1, warmup: 1, warmupCalls: count };
-    return profiled("scenarios/child", ["--scenario", "small-calls", "--options", JSON.stringify(options)], 2 * count);
+    return profiled(runtime, "scenarios/child", ["--scenario", "small-calls", "--options", JSON.stringify(options)], 2 * count);
   });
 }
 
 /** Profiles reading one stream of `kind` and `sizeMiB`. */
-export async function profileStream(target: BenchTarget, kind: StreamKind, sizeMiB: number): Promise<ProfileResult> {
+export async function profileStream(target: BenchTarget, runtime: RuntimeName, kind: StreamKind, sizeMiB: number): Promise<ProfileResult> {
   const size = sizeMiB * 1024 * 1024;
   const raw = rawFor(target);
   let container: string | undefined;
@@ -67,8 +76,8 @@ export async function profileStream(target: BenchTarget, kind: StreamKind, sizeM
       container = await runContainer(raw, target, "export", containerSpec(target, ["sh", "-c", `head -c ${size} /dev/zero > /big`]));
     if (kind === "logs") container = await runContainer(raw, target, "logs", containerSpec(target, linesCommand(size)));
     const args = ["--kind", kind, "--size", String(size), ...(container ? ["--container", container] : [])];
-    return await both(`${kind}, ${sizeMiB} MiB`, "MB", (client) =>
-      profiled("scenarios/stream-child", ["--client", client, ...args], size / 1e6),
+    return await both(`${kind}, ${sizeMiB} MiB${onRuntime(runtime)}`, "MB", (client) =>
+      profiled(runtime, "scenarios/stream-child", ["--client", client, ...args], size / 1e6),
     );
   } finally {
     if (container) await removeContainer(raw, container);

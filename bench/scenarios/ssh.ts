@@ -8,7 +8,9 @@
  * - the docker CLI with `-H ssh://` (a process, and an ssh connection, per call),
  * - dockerode's ssh (docker-modem over the ssh2 package), where it runs.
  *
- * Against the tests' own sshd (scripts/sshd.sh) and daemon:
+ * Against the tests' own sshd (scripts/sshd.sh) and daemon. `npm run bench` runs it as scenario
+ * `ssh` (bench/run.sh starts the sshd when it is not up) and puts its tables and targets in
+ * bench/results/latest.md; alone:
  *
  *   eval "$(bash scripts/daemon.sh env)"; eval "$(bash scripts/sshd.sh start)"
  *   npx tsx bench/scenarios/ssh.ts      # writes bench/results/ssh.md and ssh.json
@@ -19,9 +21,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { DockerClient } from "../../src/index.js";
 import { liveSshProcessIds } from "../../src/transport/ssh-process.js";
+import { SSH_DEFAULTS, type SshOptions } from "../config.js";
 import { median } from "../lib/stats.js";
 
 const env = (name: string) => {
@@ -29,26 +32,28 @@ const env = (name: string) => {
   if (!value) throw new Error(`${name} is not set: eval "$(bash scripts/daemon.sh env)"; eval "$(bash scripts/sshd.sh start)"`);
   return value;
 };
-const UNIX = env("BERTH_TEST_DOCKER_HOST");
-const SSH = env("BERTH_TEST_SSH_HOST");
-const CONFIG = env("BERTH_TEST_SSH_CONFIG");
-const SSH_DIR = env("BERTH_TEST_SSH_DIR");
-const IMAGE = process.env["BERTH_TEST_IMAGE"] ?? "berth-test/busybox:latest";
-const CALLS = Number(process.env["BENCH_SSH_CALLS"] ?? 400);
-const CLI_CALLS = Number(process.env["BENCH_SSH_CLI_CALLS"] ?? 10);
-/** dockerode's ssh opens a connection per request (~0.6 s here): fewer calls. */
-const DOCKERODE_CALLS = Number(process.env["BENCH_SSH_DOCKERODE_CALLS"] ?? 20);
-const EXPORT_MIB = Number(process.env["BENCH_SSH_EXPORT_MIB"] ?? 64);
-const TICK_US = 1_000_000 / 100; // /proc CPU times are in USER_HZ (100 on Linux)
 
-interface Row {
+/** One call kind of one contender. */
+export interface SshRow {
   contender: string;
   op: string;
   calls: number;
   latencyUs: number;
   cpuUsPerCall: number;
-  note?: string;
+  note?: string | undefined;
 }
+
+/** What the scenario measured. */
+export interface SshResult {
+  rows: SshRow[];
+  exports: { contender: string; mbps: number; note?: string }[];
+  options: SshOptions;
+  loadAvg: number[];
+}
+
+const TICK_US = 1_000_000 / 100; // /proc CPU times are in USER_HZ (100 on Linux)
+
+type Row = SshRow;
 
 /** CPU microseconds of the given processes so far (utime + stime from /proc). */
 function childCpuUs(pids: readonly number[]): number {
@@ -91,7 +96,7 @@ async function measure(
 }
 
 /** A directory whose `ssh` runs the system one with the sshd's client config (for the docker CLI). */
-function sshWrapperDir(): string {
+function sshWrapperDir(CONFIG: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-bench-ssh-"));
   fs.writeFileSync(path.join(dir, "ssh"), `#!/bin/sh\nexec /usr/bin/ssh -F ${CONFIG} "$@"\n`, { mode: 0o755 });
   return dir;
@@ -105,7 +110,14 @@ async function exportMBps(docker: DockerClient, id: string): Promise<number> {
   return bytes / 1e6 / ((performance.now() - t) / 1000);
 }
 
-async function main(): Promise<void> {
+/** Runs the scenario against $BERTH_TEST_DOCKER_HOST and the sshd's $BERTH_TEST_SSH_*. */
+export async function runSsh(options: SshOptions = SSH_DEFAULTS): Promise<SshResult> {
+  const UNIX = env("BERTH_TEST_DOCKER_HOST");
+  const SSH = env("BERTH_TEST_SSH_HOST");
+  const CONFIG = env("BERTH_TEST_SSH_CONFIG");
+  const SSH_DIR = env("BERTH_TEST_SSH_DIR");
+  const IMAGE = process.env["BERTH_TEST_IMAGE"] ?? "berth-test/busybox:latest";
+  const { calls: CALLS, cliCalls: CLI_CALLS, dockerodeCalls: DOCKERODE_CALLS, exportMiB: EXPORT_MIB } = options;
   const rows: Row[] = [];
   const exports: { contender: string; mbps: number; note?: string }[] = [];
   const unix = new DockerClient({ host: UNIX, apiVersion: "1.41" });
@@ -115,7 +127,7 @@ async function main(): Promise<void> {
     config: { Image: IMAGE, Cmd: ["sh", "-c", `head -c ${EXPORT_MIB * 1024 * 1024} /dev/zero > /big`], NetworkDisabled: true },
     hostConfig: { NetworkMode: "none" },
   });
-  const wrapper = sshWrapperDir();
+  const wrapper = sshWrapperDir(CONFIG);
   try {
     await unix.startContainer({ id });
     await unix.waitContainer({ id });
@@ -210,15 +222,17 @@ async function main(): Promise<void> {
     fs.rmSync(wrapper, { recursive: true, force: true });
   }
 
-  const base = (op: string) => rows.find((r) => r.contender === "berth unix" && r.op === op)!;
+  return { rows, exports, options, loadAvg: os.loadavg() };
+}
+
+/** The scenario's tables as markdown (without a title). */
+export function sshTables(result: SshResult): string[] {
+  const { rows, exports } = result;
+  const { calls: CALLS, cliCalls: CLI_CALLS, dockerodeCalls: DOCKERODE_CALLS, exportMiB: EXPORT_MIB } = result.options;
+  const base = (op: string) => rows.find((r) => r.contender === "berth unix" && r.op === op);
   const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
-  const lines = [
-    "# ssh:// transport (bench/scenarios/ssh.ts)",
-    "",
-    `One run, ${new Date().toISOString()}, ${os.cpus().length} cores, load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(" ")} (a shared machine).`,
+  const unixExport = exports.find((x) => x.contender === "berth unix")?.mbps ?? Number.NaN;
+  return [
     `Sequential calls (berth: ${CALLS} each; dockerode: ${DOCKERODE_CALLS}; each after a quarter as many warm-up calls, at most 50; docker CLI: ${CLI_CALLS}); medians. CPU per call counts this process and its ssh children (berth ssh), or the whole docker CLI process tree.`,
     "",
     "| contender | call | latency µs | × unix | CPU µs/call | × unix | note |",
@@ -232,16 +246,37 @@ async function main(): Promise<void> {
     "",
     "| contender | MB/s | × unix |",
     "| --- | ---: | ---: |",
-    ...exports.map(
-      (e) => `| ${e.contender} | ${fmt(e.mbps, 1)} | ${fmt(e.mbps / exports.find((x) => x.contender === "berth unix")!.mbps, 2)} |`,
-    ),
+    ...exports.map((e) => `| ${e.contender} | ${fmt(e.mbps, 1)} | ${fmt(e.mbps / unixExport, 2)} |`),
     "",
   ];
+}
+
+async function main(): Promise<void> {
+  const n = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+  const result = await runSsh({
+    calls: n("BENCH_SSH_CALLS", SSH_DEFAULTS.calls),
+    cliCalls: n("BENCH_SSH_CLI_CALLS", SSH_DEFAULTS.cliCalls),
+    dockerodeCalls: n("BENCH_SSH_DOCKERODE_CALLS", SSH_DEFAULTS.dockerodeCalls),
+    exportMiB: n("BENCH_SSH_EXPORT_MIB", SSH_DEFAULTS.exportMiB),
+  });
+  const lines = [
+    "# ssh:// transport (bench/scenarios/ssh.ts)",
+    "",
+    `One run, ${new Date().toISOString()}, ${os.cpus().length} cores, load average ${result.loadAvg.map((l) => l.toFixed(1)).join(" ")} (a shared machine).`,
+    ...sshTables(result),
+  ];
+  const { rows, exports } = result;
   const results = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "results");
   fs.writeFileSync(path.join(results, "ssh.md"), lines.join("\n"));
-  fs.writeFileSync(path.join(results, "ssh.json"), JSON.stringify({ rows, exports, loadAvg: os.loadavg(), calls: CALLS }, null, 2) + "\n");
+  fs.writeFileSync(
+    path.join(results, "ssh.json"),
+    JSON.stringify({ rows, exports, loadAvg: result.loadAvg, calls: result.options.calls }, null, 2) + "\n",
+  );
   console.log(lines.join("\n"));
 }
 
-await main();
-process.exit(0);
+// Run alone (`npx tsx bench/scenarios/ssh.ts`), not when bench/run.ts imports it.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+  process.exit(0);
+}

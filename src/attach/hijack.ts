@@ -133,7 +133,9 @@ export async function hijack(docker: HijackClient, request: HijackRequest): Prom
       ({ head, rest } = await readHead(reader, new HttpHeadParser(), rest));
     }
     clearTimeout(timer);
-    const stream = prependBytes(rest, reader);
+    // Released so that the session's reader can take the connection directly (DIRECT_BODY).
+    reader.releaseLock();
+    const stream = prependBytes(rest, conn.readable);
     if (head.status === 101 || (head.status >= 200 && head.status < 300)) {
       return {
         status: head.status,

@@ -7,25 +7,56 @@
  */
 import { headerValue, type HttpResponseHead } from "../codecs/http-head.js";
 import { DockerProtocolError } from "../errors.js";
+import { DIRECT_BODY, type MaybeDirectBody } from "../transport/messages.js";
 
-/** A readable that yields `first` (if non-empty) and then what `reader` yields. */
-export function prependBytes(first: Uint8Array, reader: ReadableStreamDefaultReader<Uint8Array>): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(
+/**
+ * A readable that yields `first` (if non-empty) and then what `source` yields. It offers
+ * `DIRECT_BODY` when `source` does: the session's reader then takes the connection's chunks
+ * without the two web streams in between.
+ */
+export function prependBytes(first: Uint8Array, source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let direct = false;
+  const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
         if (first.length > 0) controller.enqueue(first);
       },
       async pull(controller) {
+        reader ??= source.getReader();
         const { done, value } = await reader.read();
         if (done) controller.close();
         else controller.enqueue(value);
       },
       cancel(reason) {
+        reader ??= source.getReader();
         return reader.cancel(reason);
       },
     },
     { highWaterMark: 0 },
   );
+  (stream as MaybeDirectBody)[DIRECT_BODY] = () => {
+    if (direct || reader !== undefined || stream.locked) return undefined;
+    const inner = (source as MaybeDirectBody)[DIRECT_BODY]?.();
+    if (!inner) return undefined;
+    direct = true;
+    let head: Uint8Array | undefined = first.length > 0 ? first : undefined;
+    const iterator: AsyncIterableIterator<Uint8Array> = {
+      next() {
+        if (head === undefined) return inner.next();
+        const value = head;
+        head = undefined;
+        return Promise.resolve({ done: false, value });
+      },
+      return() {
+        head = undefined;
+        return inner.return?.() ?? Promise.resolve({ done: true, value: undefined });
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  };
+  return stream;
 }
 
 /** Applies the head's framing to `body`: chunked decoding, a Content-Length limit, or none (until close). */

@@ -84,6 +84,14 @@ export class AttachSession {
   #stopInput: (() => void) | undefined;
   /** Errors the views at once (output, stdout/stderr): queued output is dropped, as the signal asked. */
   #failViews: ((error: unknown) => void)[] = [];
+  #byteReader!: ReturnType<typeof byteReader>;
+  #demuxer: Demuxer | undefined;
+  /** Set once the output stream pulled (or `frames()` took the pieces directly). */
+  #outputPulled = false;
+  /** An error found after pieces were handed on: thrown once they are read. */
+  #pendingError: { error: unknown } | undefined;
+  /** The abort that failed the views, for the direct `frames()` reader. */
+  #viewFailure: { error: unknown } | undefined;
   readonly #onAbort = () => {
     const error = this.#abortError();
     // Without this, output queued in the split before the abort stays readable until the
@@ -130,8 +138,13 @@ export class AttachSession {
   }
 
   /** The output as an async iterable of `{stream, data, frameEnd}`. Leaving the loop early closes the session. */
-  async *frames(): AsyncGenerator<DemuxChunk, void, undefined> {
-    const reader = this.output.getReader();
+  frames(): AsyncGenerator<DemuxChunk, void, undefined> {
+    // Not read yet: the pieces come straight from the decoder, without the output stream's
+    // per-piece work (a log stream has one piece per line). `output` stays locked meanwhile.
+    return this.#outputPulled || this.output.locked ? this.#streamFrames(this.output.getReader()) : this.#directFrames();
+  }
+
+  async *#streamFrames(reader: ReadableStreamDefaultReader<DemuxChunk>): AsyncGenerator<DemuxChunk, void, undefined> {
     let ended = false;
     try {
       for (;;) {
@@ -149,6 +162,85 @@ export class AttachSession {
       if (!ended) await reader.cancel().catch(() => {});
       reader.releaseLock();
     }
+  }
+
+  /**
+   * The pieces without the output stream, as a hand-written async iterator: a piece already
+   * decoded costs one resolved promise (an async generator's yield costs several, and a log
+   * stream has one piece per line). Locks `output` at the first `next()`, as a generator would.
+   */
+  #directFrames(): AsyncGenerator<DemuxChunk, void, undefined> {
+    let reader: ReadableStreamDefaultReader<DemuxChunk> | undefined;
+    const pieces: DemuxChunk[] = [];
+    let index = 0;
+    let finished = false;
+    let pending: Promise<IteratorResult<DemuxChunk, void>> | undefined;
+    const push = (piece: DemuxChunk) => {
+      pieces.push(piece);
+    };
+    const doneResult = (): IteratorResult<DemuxChunk, void> => ({ done: true, value: undefined });
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      pieces.length = 0;
+      reader?.releaseLock();
+    };
+    const fill = async (): Promise<IteratorResult<DemuxChunk, void>> => {
+      try {
+        for (;;) {
+          if (finished) return doneResult();
+          this.#throwViewFailure();
+          if (index < pieces.length) return { done: false, value: pieces[index++]! };
+          pieces.length = 0;
+          index = 0;
+          if ((await this.#readPieces(push)) === "end") {
+            finish();
+            return doneResult();
+          }
+        }
+      } catch (error) {
+        finish();
+        throw error;
+      } finally {
+        pending = undefined;
+      }
+    };
+    const next = (): Promise<IteratorResult<DemuxChunk, void>> => {
+      if (pending) return pending.then(next, next);
+      if (finished) return Promise.resolve(doneResult());
+      if (reader === undefined) {
+        try {
+          reader = this.output.getReader();
+        } catch (error) {
+          finished = true;
+          return Promise.reject(error);
+        }
+        this.#outputPulled = true;
+      }
+      if (index < pieces.length && !this.#viewFailure) return Promise.resolve({ done: false, value: pieces[index++]! });
+      pending = fill();
+      return pending;
+    };
+    // Leaving early (break, return, throw) closes the session, as with the stream's reader.
+    const stop = () => {
+      if (finished) return;
+      const started = reader !== undefined;
+      finish();
+      if (started) this.#cancelOutput();
+    };
+    const iterator: AsyncGenerator<DemuxChunk, void, undefined> = {
+      next,
+      return: () => {
+        stop();
+        return Promise.resolve(doneResult());
+      },
+      throw: (error: unknown) => {
+        stop();
+        return Promise.reject(error);
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 
   /** `stdout`, `stderr` and `stdin` as Node streams (Readable, Readable, Writable). */
@@ -182,75 +274,90 @@ export class AttachSession {
   }
 
   #createOutput(maxFrameBytes: number | undefined): ReadableStream<DemuxChunk> {
-    const reader = byteReader(this.#connection.readable);
-    const demuxer = this.kind === "multiplexed" ? new Demuxer({ maxFrameBytes }) : undefined;
-    // An error found after pieces were queued waits for them to be read (see DemuxStream).
-    let pendingError: { error: unknown } | undefined;
+    this.#byteReader = byteReader(this.#connection.readable);
+    this.#demuxer = this.kind === "multiplexed" ? new Demuxer({ maxFrameBytes }) : undefined;
+    this.#failViews.push((error) => (this.#viewFailure ??= { error }));
     return new ReadableStream<DemuxChunk>(
       {
         start: (controller) => {
           this.#failViews.push((error) => controller.error(error));
         },
         pull: async (controller) => {
-          if (pendingError) {
-            controller.error(pendingError.error);
+          this.#outputPulled = true;
+          let result: "more" | "end";
+          try {
+            result = await this.#readPieces((piece) => controller.enqueue(piece));
+          } catch (error) {
+            controller.error(error);
             return;
           }
-          for (;;) {
-            let result: ReadableStreamReadResult<Uint8Array>;
-            try {
-              result = await reader.read();
-            } catch (error) {
-              if (this.#closedByCaller) {
-                controller.close();
-                return;
-              }
-              const failure = this.#signal?.aborted ? this.#abortError() : error;
-              controller.error(failure);
-              this.#finish(failure);
-              return;
-            }
-            if (result.done) {
-              try {
-                demuxer?.end((piece) => controller.enqueue(piece));
-              } catch (error) {
-                controller.error(error);
-                this.#finish(error);
-                return;
-              }
-              controller.close();
-              this.#finish();
-              return;
-            }
-            if (!demuxer) {
-              if (result.value.length === 0) continue;
-              controller.enqueue({ stream: "stdout", data: result.value, frameEnd: true });
-              return;
-            }
-            let produced = false;
-            try {
-              demuxer.push(result.value, (piece) => {
-                if (piece.data.length === 0) return;
-                produced = true;
-                controller.enqueue(piece);
-              });
-            } catch (error) {
-              if (produced) pendingError = { error };
-              else controller.error(error);
-              this.#finish(error);
-              return;
-            }
-            if (produced) return;
-          }
+          if (result === "end") controller.close();
         },
-        cancel: () => {
-          this.#closedByCaller = true;
-          this.#finish();
-          reader.cancel().catch(() => {});
-        },
+        cancel: () => this.#cancelOutput(),
       },
       { highWaterMark: 0 },
     );
+  }
+
+  #throwViewFailure(): void {
+    if (this.#viewFailure) throw this.#viewFailure.error;
+  }
+
+  #cancelOutput(): void {
+    this.#closedByCaller = true;
+    this.#finish();
+    this.#byteReader.cancel().catch(() => {});
+  }
+
+  /**
+   * Reads the connection until at least one piece was handed to `onPiece` ("more") or the
+   * output ended ("end"); throws the error that ended it. An error found after pieces of the
+   * same read were handed on is thrown by the next call, so those pieces are read first (see
+   * DemuxStream).
+   */
+  async #readPieces(onPiece: (piece: DemuxChunk) => void): Promise<"more" | "end"> {
+    if (this.#pendingError) throw this.#pendingError.error;
+    const demuxer = this.#demuxer;
+    for (;;) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await this.#byteReader.read();
+      } catch (error) {
+        if (this.#closedByCaller) return "end";
+        const failure = this.#signal?.aborted ? this.#abortError() : error;
+        this.#finish(failure);
+        throw failure;
+      }
+      if (result.done) {
+        try {
+          demuxer?.end(onPiece);
+        } catch (error) {
+          this.#finish(error);
+          throw error;
+        }
+        this.#finish();
+        return "end";
+      }
+      if (!demuxer) {
+        if (result.value.length === 0) continue;
+        onPiece({ stream: "stdout", data: result.value, frameEnd: true });
+        return "more";
+      }
+      let produced = false;
+      try {
+        demuxer.push(result.value, (piece) => {
+          if (piece.data.length === 0) return;
+          produced = true;
+          onPiece(piece);
+        });
+      } catch (error) {
+        this.#finish(error);
+        if (!produced) throw error;
+        this.#pendingError = { error };
+        return "more";
+      }
+      if (produced) return "more";
+    }
   }
 
   #splitOutput(): { stdout: ReadableStream<Uint8Array>; stderr: ReadableStream<Uint8Array> } {

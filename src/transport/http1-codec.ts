@@ -245,8 +245,16 @@ export class ResponseDecoder {
     for (let i = 0; i < ranges.length; i += 2) total += ranges[i + 1]! - ranges[i]!;
     if (total / count < COALESCE_BELOW_BYTES) {
       const joined = Buffer.allocUnsafe(total);
+      // TypedArray#set over plain views, not Buffer#copy: Bun's copy costs ~10 µs a call (one
+      // per log line), and Node's wraps the same set in argument checks.
+      const source = new Uint8Array(data.buffer, data.byteOffset, data.length);
       let at = 0;
-      for (let i = 0; i < ranges.length; i += 2) at += data.copy(joined, at, ranges[i]!, ranges[i + 1]!);
+      for (let i = 0; i < ranges.length; i += 2) {
+        const start = ranges[i]!;
+        const stop = ranges[i + 1]!;
+        joined.set(source.subarray(start, stop), at);
+        at += stop - start;
+      }
       this.#handler.data(joined);
     } else {
       for (let i = 0; i < ranges.length; i += 2) this.#handler.data(data.subarray(ranges[i]!, ranges[i + 1]!));
