@@ -174,6 +174,8 @@ export class AttachSession {
     const pieces: DemuxChunk[] = [];
     let index = 0;
     let finished = false;
+    /** The output ended: what its end produced (a repaired last newline) is still handed on first. */
+    let ended = false;
     let pending: Promise<IteratorResult<DemuxChunk, void>> | undefined;
     const push = (piece: DemuxChunk) => {
       pieces.push(piece);
@@ -191,12 +193,13 @@ export class AttachSession {
           if (finished) return doneResult();
           this.#throwViewFailure();
           if (index < pieces.length) return { done: false, value: pieces[index++]! };
-          pieces.length = 0;
-          index = 0;
-          if ((await this.#readPieces(push)) === "end") {
+          if (ended) {
             finish();
             return doneResult();
           }
+          pieces.length = 0;
+          index = 0;
+          if ((await this.#readPieces(push)) === "end") ended = true;
         }
       } catch (error) {
         finish();

@@ -24,6 +24,7 @@ import {
   type HijackedConnection,
 } from "../../src/attach/index.js";
 import { encodeFrame, type DemuxChunk, type StdStream } from "../../src/codecs/demux.js";
+import { collectOutput } from "../../src/exec/collect-output.js";
 import {
   DockerAbortError,
   DockerApiError,
@@ -775,6 +776,30 @@ describe("attachToContainer", () => {
     await session.closed;
     // Our write side was open; the session dropped it with the rest.
     await expect(session.stdin.getWriter().write(new Uint8Array(1))).rejects.toBeDefined();
+  });
+
+  it("issue 15: frames() hands on podman's last newline, which comes after the last frame, before it ends", async () => {
+    // podman 4.3's attach with logs=1: each frame declares its line without the newline
+    const short = (stream: "stdout" | "stderr", line: string) => Buffer.concat([encodeFrame(stream, line), Buffer.from("\n")]);
+    for (const split of [false, true]) {
+      const daemon = await fakeDaemon(async (req) => {
+        req.socket.write(UPGRADED);
+        const body = Buffer.concat([short("stdout", "out"), short("stderr", "err"), short("stdout", "late")]);
+        if (!split) return void req.socket.end(body);
+        req.socket.write(body.subarray(0, body.length - 1));
+        await delay(5);
+        req.socket.end(body.subarray(body.length - 1));
+      });
+      const session = await attachToContainer(client(daemon.host), {
+        container: "c",
+        logs: true,
+        stream: false,
+        stdout: true,
+        stderr: true,
+        tty: false,
+      });
+      expect(await collectOutput(session.frames())).toEqual({ stdout: "out\nlate\n", stderr: "err\n" });
+    }
   });
 
   it("leaving frames() early closes the session", async () => {
