@@ -96,6 +96,12 @@ export class Subscription {
   private closed = false;
   /** While true, items are queued but not delivered (a `since` listener catching up). */
   private held = false;
+  /**
+   * After a release: live events that repeat the history are still dropped, up to the newest
+   * event of the history. A daemon whose streams lag each other (podman tails its events log in
+   * each) can deliver an event on the live stream after the history that held it was released.
+   */
+  private repeats: { seen: (item: EventItem) => boolean; untilNano: bigint } | undefined;
   /** Pull side: `next()` calls waiting for an item, oldest first. */
   private readonly waiters: Array<{ resolve: (result: IteratorResult<EventItem>) => void; reject: (error: unknown) => void }> = [];
   private failure: unknown;
@@ -112,6 +118,10 @@ export class Subscription {
   offer(item: EventItem): void {
     if (this.closed) return;
     if (item.kind === "event" && this.filter && !this.filter(item)) return;
+    if (this.repeats && item.kind === "event") {
+      if (item.timeNano > this.repeats.untilNano) this.repeats = undefined;
+      else if (this.repeats.seen(item)) return;
+    }
     if (this.consumer.kind === "push" && !this.draining && !this.held && !this.queue.pending) {
       // An idle listener gets the item at once: a synchronous listener never queues, so only
       // a listener that is still awaiting an earlier item can fall behind and overflow.
@@ -127,12 +137,20 @@ export class Subscription {
     this.held = true;
   }
 
-  /** Puts `first` ahead of what was queued meanwhile, minus the events `seen` says are among them; resumes delivery. */
+  /**
+   * Puts `first` ahead of what was queued meanwhile, minus the events `seen` says are among them;
+   * resumes delivery. Later live events that `seen` names are dropped too, up to the newest event
+   * of `first`.
+   */
   release(first: EventItem[], seen: (item: EventItem) => boolean): void {
     const later: EventItem[] = [];
     for (let item = this.queue.take(); item !== undefined; item = this.queue.take()) later.push(item);
     for (const item of first) this.offer(item);
     for (const item of later) if (!seen(item)) this.queue.offer(item);
+    let untilNano: bigint | undefined;
+    for (const item of first)
+      if (item.kind === "event" && (untilNano === undefined || item.timeNano > untilNano)) untilNano = item.timeNano;
+    this.repeats = untilNano === undefined ? undefined : { seen, untilNano };
     this.held = false;
     this.wake();
   }
