@@ -97,24 +97,46 @@ function smallCallVerdicts(result: SmallCallsResult, runtime: RuntimeName): { ve
         ? `; berth-api (createDockerApi alone) ${fmt(api.cpuUsPerReq.median, 0)} µs, ${fmt(api.reqPerSec.median, 0)} req/s`
         : "") +
       (raw && dockerode ? `; the raw client: ${fmt(raw.cpuUsPerReq.median / dockerode.cpuUsPerReq.median)}x dockerode's CPU` : "");
-    const judge = (target: string, peer: typeof berth, peerName: string, pick: "reqPerSec" | "cpuUsPerReq", threshold: number) => {
-      if (!berth || !peer) {
-        verdicts.push(notJudged(group, runtime, target, name, `no numbers for ${!berth ? "berth" : peerName} on ${runtime}`));
-        return;
-      }
-      const verdict = compare({
-        group,
+    type Pick = "reqPerSec" | "cpuUsPerReq";
+    /** One small-call comparison of `subject` (a berth contender) with `peer` on `pick`. */
+    const compareCalls = (
+      subjectGroup: string,
+      target: string,
+      subject: NonNullable<typeof berth>,
+      peer: NonNullable<typeof berth>,
+      peerName: string,
+      pick: Pick,
+      threshold: number,
+      why: (needed: string) => string,
+    ) =>
+      compare({
+        group: subjectGroup,
         runtime,
         target,
         case: name,
-        berth: berth[pick],
+        berth: subject[pick],
         peer: peer[pick],
         peerName,
         better: pick === "reqPerSec" ? "high" : "low",
         threshold,
         unit: pick === "reqPerSec" ? "req/s" : "µs",
         digits: 0,
-        why: (needed) =>
+        why,
+      });
+    const judge = (target: string, peer: typeof berth, peerName: string, pick: Pick, threshold: number) => {
+      if (!berth || !peer) {
+        verdicts.push(notJudged(group, runtime, target, name, `no numbers for ${!berth ? "berth" : peerName} on ${runtime}`));
+        return;
+      }
+      const verdict = compareCalls(
+        group,
+        target,
+        berth,
+        peer,
+        peerName,
+        pick,
+        threshold,
+        (needed) =>
           (pick === "reqPerSec"
             ? `client CPU per request: berth ${fmt(berth.cpuUsPerReq.median, 0)} µs, ${peerName} ${fmt(peer.cpuUsPerReq.median, 0)} µs; ` +
               (berth.cpuUsPerReq.median > peer.cpuUsPerReq.median
@@ -123,7 +145,7 @@ function smallCallVerdicts(result: SmallCallsResult, runtime: RuntimeName): { ve
             : `${needed}`) +
           (runtime === "node" ? "; the profile below shows where berth's time goes" : "") +
           extra(),
-      });
+      );
       if (verdict.verdict === "missed") wantProfile = true;
       verdicts.push(verdict);
     };
@@ -141,21 +163,17 @@ function smallCallVerdicts(result: SmallCallsResult, runtime: RuntimeName): { ve
     ] as const) {
       if (!generic || !peer) continue;
       verdicts.push(
-        compare({
-          group: "Small calls, generated client",
-          runtime,
+        compareCalls(
+          "Small calls, generated client",
           target,
-          case: name,
-          berth: generic[pick],
-          peer: peer[pick],
+          generic,
+          peer,
           peerName,
-          better: pick === "reqPerSec" ? "high" : "low",
+          pick,
           threshold,
-          unit: pick === "reqPerSec" ? "req/s" : "µs",
-          digits: 0,
-          why: (needed) =>
+          (needed) =>
             `${needed}; berth's DockerClient: ${fmt(berth?.[pick].median ?? Number.NaN, 0)} ${pick === "reqPerSec" ? "req/s" : "µs"}`,
-        }),
+        ),
       );
     }
     if (wantProfile) profiles.push({ kind: "small", runtime, op: c.op, concurrency: c.concurrency });
