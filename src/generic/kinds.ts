@@ -11,6 +11,7 @@ import { hijack } from "../attach/hijack.js";
 import { toRequestBody, type BodyInput } from "../body.js";
 import { archiveDirectory, openBuildContext } from "../build-context/tar-directory.js";
 import { encodeRegistryAuth } from "../client/auth.js";
+import { splitImageRef } from "../client/image-ref.js";
 import { dockerSearchEntry } from "../codecs/search-entry.js";
 import { collectRequestSecrets } from "../secrets.js";
 import { ByteStreamOperation } from "../client/download.js";
@@ -200,7 +201,8 @@ const passThrough = <T>(body: T): T => body;
 function importTagInRepo(query: Options): Options {
   const { fromSrc, fromImage, repo, tag } = query;
   if (fromSrc === undefined || fromImage !== undefined || typeof repo !== "string" || typeof tag !== "string" || tag === "") return query;
-  if (/:[^/]*$/.test(repo) || repo.includes("@")) return query; // the repository names its tag or digest already
+  const ref = splitImageRef(repo);
+  if (ref.tag !== undefined || ref.digest !== undefined) return query; // the repository names its tag or digest already
   const { tag: _tag, ...rest } = query;
   return { ...rest, repo: `${repo}:${tag}` };
 }
@@ -209,10 +211,8 @@ function importTagInRepo(query: Options): Options {
 function pulledReference(options: Options): { image: string; repository: string; digest?: string } | undefined {
   const { fromImage, fromSrc, tag } = options;
   if (typeof fromImage !== "string" || fromImage === "" || fromSrc !== undefined) return undefined;
-  const at = fromImage.indexOf("@");
-  if (at > 0) return { image: fromImage, repository: fromImage.slice(0, at), digest: fromImage.slice(at + 1) };
-  const tagged = /^(.*[^/]):([^/:]+)$/.exec(fromImage);
-  if (tagged) return { image: fromImage, repository: tagged[1]! };
+  const ref = splitImageRef(fromImage);
+  if (ref.digest !== undefined || ref.tag !== undefined) return { image: fromImage, ...ref };
   if (typeof tag !== "string" || tag === "") return undefined;
   return /^sha256:/.test(tag)
     ? { image: `${fromImage}@${tag}`, repository: fromImage, digest: tag }

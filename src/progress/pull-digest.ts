@@ -15,7 +15,7 @@ function canonicalRepository(repository: string): string {
   return repository.replace(/^(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, "").replace(/^library\//, "");
 }
 
-/** The repository part of `RepoDigests` entries (`reg/app@sha256:…` → `reg/app`). */
+/** The digests in `RepoDigests` entries (`reg/app@sha256:…`) that belong to `repository`, each once. */
 export function digestsOfRepository(repoDigests: readonly string[] | null | undefined, repository: string): string[] {
   const wanted = canonicalRepository(repository);
   const digests = new Set<string>();
