@@ -287,12 +287,16 @@ export class Http1Connection {
 
   /** The pause/resume/cancel handle of `exchange`'s streamed body. */
   sourceFor(exchange: Exchange): { pause(): void; resume(): void; cancel(): void } {
+    // Only the exchange in progress steers the socket: once its answer is complete, the
+    // connection is the pool's (complete() resumes it if this exchange had paused it).
     return {
       pause: () => {
+        if (this.#current !== exchange) return;
         exchange.paused = true;
         this.socket.pause();
       },
       resume: () => {
+        if (this.#current !== exchange) return;
         if (exchange.paused) {
           exchange.paused = false;
           exchange.lastActivity = Date.now();
@@ -311,6 +315,13 @@ export class Http1Connection {
     exchange.signal?.removeEventListener("abort", exchange.onAbort);
     this.#served++;
     if (exchange.sending) exchange.keepAlive = false;
+    // The piece that filled the reader's queue can also be the body's last one: the socket was
+    // paused then, and the reader's resume comes after the end, when it no longer reaches here.
+    // A pooled connection left paused would never read its next answer.
+    if (exchange.paused) {
+      exchange.paused = false;
+      this.socket.resume();
+    }
     if (exchange.sink) exchange.sink.end();
     else {
       const pieces = exchange.pieces;

@@ -13,7 +13,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createDockerApi } from "../../src/api.js";
 import { DockerAbortError, DockerConnectionError, DockerProtocolError, InvalidOptionError } from "../../src/errors.js";
 import { Http1Pool, type Http1DialOptions } from "../../src/transport/http1-pool.js";
-import { DockerRequest } from "../../src/transport/messages.js";
+import { DIRECT_BODY, DockerRequest, type MaybeDirectBody } from "../../src/transport/messages.js";
+import { STREAM_HIGH_WATER_MARK } from "../../src/transport/http1-body.js";
 import { startRawServer, type RawServer } from "../helpers/fake-daemon.js";
 
 let server: RawServer | undefined;
@@ -206,6 +207,66 @@ describe("HTTP/1.1 connections", () => {
     expect(await (await get(docker, "/extra")).text()).toBe("b");
     expect(await (await get(docker, "/plain")).text()).toBe("c");
     expect(connections).toBe(3);
+    await docker.close();
+  });
+
+  it("a body whose last piece fills the reader's queue leaves the pooled connection reading (each way of reading it)", async () => {
+    // The body is exactly the queue's bound and its last piece comes with the end, so the
+    // piece that pauses the socket is also the last: the next answer on the connection must still arrive.
+    const tail = 100;
+    let bodySent: () => void = () => {};
+    let connections = 0;
+    server = await startRawServer((socket) => {
+      connections++;
+      onRequests(socket, (head) => {
+        if (!head.startsWith("GET /big")) {
+          socket.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nsmall");
+          return;
+        }
+        const data = Buffer.alloc(STREAM_HIGH_WATER_MARK, 7);
+        const first = data.subarray(0, data.length - tail);
+        socket.write(
+          `HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n${first.length.toString(16)}\r\n`,
+        );
+        socket.write(first);
+        setTimeout(() => {
+          socket.write(Buffer.concat([Buffer.from(`\r\n${tail.toString(16)}\r\n`), data.subarray(-tail), Buffer.from("\r\n0\r\n\r\n")]));
+          setTimeout(() => bodySent(), 100);
+        }, 50);
+      });
+    });
+    const docker = api(server.host, { maxSockets: 1 });
+    const within = <T>(promise: Promise<T>) =>
+      Promise.race([promise, new Promise<string>((resolve) => setTimeout(() => resolve("no answer within 3 s"), 3000))]);
+    const readers: Record<string, (response: Response, ended: Promise<void>) => Promise<number>> = {
+      "read after the end": async (response, ended) => {
+        await ended;
+        return (await response.arrayBuffer()).byteLength;
+      },
+      "web stream, read after the end": async (response, ended) => {
+        const reader = response.body!.getReader();
+        let length = 0;
+        const first = reader.read();
+        await ended;
+        for (let next = await first; !next.done; next = await reader.read()) length += next.value.byteLength;
+        return length;
+      },
+      "direct iterator, read after the end": async (response, ended) => {
+        const direct = (response.body as ReadableStream<Uint8Array> & MaybeDirectBody)[DIRECT_BODY]!()!;
+        await ended;
+        let length = 0;
+        for (let next = await direct.next(); !next.done; next = await direct.next()) length += next.value.byteLength;
+        return length;
+      },
+    };
+    for (const [name, read] of Object.entries(readers)) {
+      const ended = new Promise<void>((resolve) => (bodySent = resolve));
+      const response = await get(docker, "/big");
+      expect(await read(response, ended), name).toBe(STREAM_HIGH_WATER_MARK);
+      const next = await within(get(docker, "/small").then((r) => r.text()));
+      expect(next, name).toBe("small");
+    }
+    expect(connections).toBe(1);
     await docker.close();
   });
 
