@@ -9,6 +9,7 @@
  *   BENCH_STREAMS=export,logs,attach                                      (streams of scenario 3; default: all)
  *   BENCH_CONFIG='{"smallCalls":{"reps":11}}'                             (deep-merged over the preset)
  *   BENCH_PROFILE=1 / 0                                                   (profile missed targets; default: full runs only)
+ *   BENCH_HEAP_BALLAST_MIB=64                                             (live heap every stream child holds; default 0, see bench/README.md)
  */
 import type { ClientName } from "./clients/types.js";
 import type { RuntimeName } from "./lib/child.js";
@@ -30,8 +31,12 @@ export interface BenchConfig {
   /** Small calls on Bun and Deno (fewer rounds). */
   smallCallsOtherRuntimes: { batch: number; reps: number; warmup: number; warmupCalls: number; concurrency: number[] };
   lifecycle: { batch: number; reps: number; warmup: number };
-  /** Stream sizes (MiB): two each, small and large, so that memory can be compared across sizes. */
-  streams: { sizesMiB: StreamSizes; reps: number; warmup: number };
+  /**
+   * Stream sizes (MiB): two each, small and large, so that memory can be compared across sizes.
+   * `heapBallastMiB`: live objects every stream child (each contender alike) holds through its
+   * measurement, standing in for an application's heap (`BENCH_HEAP_BALLAST_MIB`; default 0).
+   */
+  streams: { sizesMiB: StreamSizes; reps: number; warmup: number; heapBallastMiB: number };
   streamsOtherRuntimes: { sizesMiB: StreamSizes; reps: number };
   demux: { reps: number };
   events: { listenerCounts: number[]; eventsPerTurn: number; rounds: number; maxConnectionsPerContender: number; timeoutMs: number };
@@ -67,7 +72,7 @@ const FULL: Omit<BenchConfig, "quick" | "scenarios" | "runtimes" | "streamKinds"
   smallCallsExtraClients: ["berth-api", "berth-generic"],
   smallCallsOtherRuntimes: { batch: 500, reps: 4, warmup: 1, warmupCalls: 1000, concurrency: [1, 32] },
   lifecycle: { batch: 2, reps: 5, warmup: 1 },
-  streams: { sizesMiB: { export: [64, 256], attach: [64, 256], logs: [16, 64] }, reps: 3, warmup: 0 },
+  streams: { sizesMiB: { export: [64, 256], attach: [64, 256], logs: [16, 64] }, reps: 3, warmup: 0, heapBallastMiB: 0 },
   streamsOtherRuntimes: { sizesMiB: { export: [64, 256], attach: [64, 256], logs: [16, 64] }, reps: 2 },
   demux: { reps: 5 },
   events: { listenerCounts: [1, 100, 1000], eventsPerTurn: 20, rounds: 3, maxConnectionsPerContender: 100, timeoutMs: 5000 },
@@ -82,7 +87,7 @@ const QUICK: typeof FULL = {
   smallCallsExtraClients: ["berth-api", "berth-generic"],
   smallCallsOtherRuntimes: { batch: 200, reps: 2, warmup: 1, warmupCalls: 400, concurrency: [1, 32] },
   lifecycle: { batch: 1, reps: 2, warmup: 0 },
-  streams: { sizesMiB: { export: [32, 128], attach: [32, 128], logs: [8, 32] }, reps: 1, warmup: 0 },
+  streams: { sizesMiB: { export: [32, 128], attach: [32, 128], logs: [8, 32] }, reps: 1, warmup: 0, heapBallastMiB: 0 },
   streamsOtherRuntimes: { sizesMiB: { export: [64], attach: [64], logs: [16] }, reps: 1 },
   demux: { reps: 1 },
   events: { listenerCounts: [1, 100, 1000], eventsPerTurn: 6, rounds: 1, maxConnectionsPerContender: 100, timeoutMs: 5000 },
@@ -120,5 +125,10 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     ...(quick ? QUICK : FULL),
   };
   if (env["BENCH_PROFILE"] !== undefined) base.profile = env["BENCH_PROFILE"] === "1" || env["BENCH_PROFILE"] === "true";
+  if (env["BENCH_HEAP_BALLAST_MIB"] !== undefined) {
+    const mib = Number(env["BENCH_HEAP_BALLAST_MIB"]);
+    if (!Number.isInteger(mib) || mib < 0 || mib > 4096) throw new Error("BENCH_HEAP_BALLAST_MIB: a whole number of MiB from 0 to 4096");
+    base.streams = { ...base.streams, heapBallastMiB: mib };
+  }
   return env["BENCH_CONFIG"] ? deepMerge(base, JSON.parse(env["BENCH_CONFIG"])) : base;
 }

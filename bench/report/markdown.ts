@@ -166,6 +166,11 @@ export function renderMarkdown(results: BenchResults): string {
       `Commit ${m.git.commit.slice(0, 12)}${m.git.dirty ? " with uncommitted changes" : ""}.\n`,
   );
   for (const note of m.notes ?? []) out.push(`${note}\n`);
+  const ballast = m.config.streams.heapBallastMiB ?? 0;
+  if (ballast > 0)
+    out.push(
+      `**Every stream child held ${ballast} MiB of live heap (BENCH_HEAP_BALLAST_MIB), so the stream numbers are those of a client in an application's heap, not of the default run** (bench/README.md, "Heap size and the stream numbers on Node").\n`,
+    );
   out.push(
     table(
       ["what", "value"],

@@ -1,13 +1,17 @@
 /**
  * One stream measurement in a fresh process (so peak RSS is this stream's alone):
  *
- *   stream-child --client berth --kind export|logs|attach --size <bytes> [--container <id>] [--warmup <id>]
+ *   stream-child --client berth --kind export|logs|attach --size <bytes> [--container <id>] [--warmup <id>] [--ballast-mib <n>]
  *
  * Loads the client, pings once (module loading and the first connection stay out of the
  * numbers), then times the stream: wall clock, process CPU, resident memory before and the
  * peak after. For `attach` it creates the producing container itself (64 KiB writes, logging
  * off so nothing is written to disk), attaches, starts it, reads to the end and removes it.
  * Prints one JSON line (`StreamSample`, or `{ error }`).
+ *
+ * `--ballast-mib`: that much heap in live objects, allocated before the client loads and held
+ * to the end, so that V8 collects as it would in an application rather than in a process whose
+ * heap is the client alone (bench/README.md, "Heap size and the stream numbers on Node").
  */
 import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -32,8 +36,17 @@ export interface StreamSample {
   peakRss: number;
 }
 
+/** The `--ballast-mib` objects: referenced from here until the process exits. */
+const ballast: { i: number; s: string; a: number[] }[] = [];
+
+/** Objects of about 100 bytes of heap each (an object, a short string, a one-element array). */
+function holdBallast(mib: number): void {
+  for (let i = 0; i < mib * 10_000; i++) ballast.push({ i, s: `entry ${i}`, a: [i] });
+}
+
 async function main(): Promise<StreamSample> {
   const args = parseArgs(scriptArgs());
+  holdBallast(Number(args["ballast-mib"] ?? 0));
   const kind = args["kind"] as StreamKind;
   const size = Number(args["size"]);
   const target = targetFromEnv();

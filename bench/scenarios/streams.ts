@@ -23,6 +23,8 @@ export interface StreamsOptions {
   sizesMiB: Record<StreamKind, readonly number[]>;
   reps: number;
   warmup: number;
+  /** Live heap each child holds (see BenchConfig.streams). */
+  heapBallastMiB?: number | undefined;
   clients: readonly ClientName[];
   kinds: readonly StreamKind[];
 }
@@ -111,6 +113,7 @@ export async function runStreams(
             String(size),
             ...(container ? ["--container", container] : []),
             ...(warmup ? ["--warmup", warmup] : []),
+            ...(options.heapBallastMiB ? ["--ballast-mib", String(options.heapBallastMiB)] : []),
           ];
           const result = await runChild<StreamSample & { error?: string }>([...scriptCommand(runtime, "scenarios/stream-child"), ...args]);
           const error = result.error ?? result.value?.error;
