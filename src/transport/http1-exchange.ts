@@ -287,16 +287,12 @@ export class Http1Connection {
 
   /** The pause/resume/cancel handle of `exchange`'s streamed body. */
   sourceFor(exchange: Exchange): { pause(): void; resume(): void; cancel(): void } {
-    // Only the exchange in progress steers the socket: once its answer is complete, the
-    // connection is the pool's (complete() resumes it if this exchange had paused it).
     return {
       pause: () => {
-        if (this.#current !== exchange) return;
         exchange.paused = true;
         this.socket.pause();
       },
       resume: () => {
-        if (this.#current !== exchange) return;
         if (exchange.paused) {
           exchange.paused = false;
           exchange.lastActivity = Date.now();
