@@ -22,6 +22,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "./demux-common.js";
+import { ballastMiB, holdBallast } from "./lib/heap-ballast.js";
 import { payloadCounter } from "./lib/raw-http.js";
 
 const FRAME_PAYLOAD = 32 * 1024;
@@ -87,8 +88,7 @@ async function main(): Promise<void> {
   if (args["serve"] !== undefined) return serve(String(args["serve"]), mib);
   const client = String(args["client"] ?? "berth");
   if (!["berth", "raw", "raw-alone"].includes(client)) throw new Error("--client berth, raw or raw-alone");
-  const ballast: { i: number; s: string; a: number[] }[] = [];
-  for (let i = 0; i < Number(args["ballast-mib"] ?? 0) * 10_000; i++) ballast.push({ i, s: `entry ${i}`, a: [i] });
+  holdBallast(Number(args["ballast-mib"] ?? 0));
 
   const execArgv = process.execArgv.filter((flag) => flag !== "--trace-gc");
   const server = spawn(process.execPath, [...execArgv, process.argv[1]!, "--serve", socketPath, "--mib", String(mib)], {
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
       perHundredMb.push((ms / (bytes / 1e8)).toFixed(1));
       console.log(`${client}: ${bytes} bytes in ${(performance.now() - t0).toFixed(0)} ms, CPU ${ms.toFixed(0)} ms`);
     }
-    console.log(`${client}, ${ballast.length / 10_000} MiB held: client CPU per 100 MB ${perHundredMb.join(", ")} ms`);
+    console.log(`${client}, ${ballastMiB()} MiB held: client CPU per 100 MB ${perHundredMb.join(", ")} ms`);
   } finally {
     await close();
     server.kill();

@@ -23,6 +23,7 @@ import { bulkCommand, containerSpec, createContainer, rawFor, removeContainer, t
 import type { RawHttp } from "../lib/raw-http.js";
 import { profileWindow } from "../lib/inspector-profile.js";
 import { collectGarbage, cpuMicros, residentMemory } from "../lib/process-stats.js";
+import { holdBallast } from "../lib/heap-ballast.js";
 
 /** The streams measured. */
 export type StreamKind = "export" | "logs" | "attach";
@@ -34,14 +35,6 @@ export interface StreamSample {
   cpuUs: number;
   rssBefore: number;
   peakRss: number;
-}
-
-/** The `--ballast-mib` objects: referenced from here until the process exits. */
-const ballast: { i: number; s: string; a: number[] }[] = [];
-
-/** Objects of about 100 bytes of heap each (an object, a short string, a one-element array). */
-function holdBallast(mib: number): void {
-  for (let i = 0; i < mib * 10_000; i++) ballast.push({ i, s: `entry ${i}`, a: [i] });
 }
 
 async function main(): Promise<StreamSample> {
