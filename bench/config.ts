@@ -35,8 +35,10 @@ export interface BenchConfig {
    * Stream sizes (MiB): two each, small and large, so that memory can be compared across sizes.
    * `heapBallastMiB`: live objects every stream child (each contender alike) holds through its
    * measurement, standing in for an application's heap (`BENCH_HEAP_BALLAST_MIB`; default 0).
+   * `warmupMiB`: the stream of the same kind each child reads before the measured one (see
+   * warmUp in scenarios/stream-child.ts).
    */
-  streams: { sizesMiB: StreamSizes; reps: number; warmup: number; heapBallastMiB: number };
+  streams: { sizesMiB: StreamSizes; warmupMiB: Record<keyof StreamSizes, number>; reps: number; warmup: number; heapBallastMiB: number };
   streamsOtherRuntimes: { sizesMiB: StreamSizes; reps: number };
   demux: { reps: number };
   events: { listenerCounts: number[]; eventsPerTurn: number; rounds: number; maxConnectionsPerContender: number; timeoutMs: number };
@@ -72,8 +74,14 @@ const FULL: Omit<BenchConfig, "quick" | "scenarios" | "runtimes" | "streamKinds"
   smallCallsExtraClients: ["berth-api", "berth-generic"],
   smallCallsOtherRuntimes: { batch: 500, reps: 4, warmup: 1, warmupCalls: 1000, concurrency: [1, 32] },
   lifecycle: { batch: 2, reps: 5, warmup: 1 },
-  streams: { sizesMiB: { export: [64, 256], attach: [64, 256], logs: [16, 64] }, reps: 3, warmup: 0, heapBallastMiB: 0 },
-  streamsOtherRuntimes: { sizesMiB: { export: [64, 256], attach: [64, 256], logs: [16, 64] }, reps: 2 },
+  streams: {
+    sizesMiB: { export: [64, 256], attach: [64, 256], logs: [16, 64] },
+    warmupMiB: { export: 32, attach: 32, logs: 16 },
+    reps: 3,
+    warmup: 0,
+    heapBallastMiB: 0,
+  },
+  streamsOtherRuntimes: { sizesMiB: { export: [64, 256], attach: [64, 256], logs: [16, 64] }, reps: 3 },
   demux: { reps: 5 },
   events: { listenerCounts: [1, 100, 1000], eventsPerTurn: 20, rounds: 3, maxConnectionsPerContender: 100, timeoutMs: 5000 },
   ssh: SSH_DEFAULTS,
@@ -87,7 +95,13 @@ const QUICK: typeof FULL = {
   smallCallsExtraClients: ["berth-api", "berth-generic"],
   smallCallsOtherRuntimes: { batch: 200, reps: 2, warmup: 1, warmupCalls: 400, concurrency: [1, 32] },
   lifecycle: { batch: 1, reps: 2, warmup: 0 },
-  streams: { sizesMiB: { export: [32, 128], attach: [32, 128], logs: [8, 32] }, reps: 1, warmup: 0, heapBallastMiB: 0 },
+  streams: {
+    sizesMiB: { export: [32, 128], attach: [32, 128], logs: [8, 32] },
+    warmupMiB: { export: 4, attach: 4, logs: 2 },
+    reps: 1,
+    warmup: 0,
+    heapBallastMiB: 0,
+  },
   streamsOtherRuntimes: { sizesMiB: { export: [64], attach: [64], logs: [16] }, reps: 1 },
   demux: { reps: 1 },
   events: { listenerCounts: [1, 100, 1000], eventsPerTurn: 6, rounds: 1, maxConnectionsPerContender: 100, timeoutMs: 5000 },

@@ -251,7 +251,7 @@ export function renderMarkdown(results: BenchResults): string {
 
   out.push(`## 3. Streams (Node)\n`);
   out.push(
-    `Each measurement in a fresh process, after a warm-up stream of the same kind (4 MiB export or attach, 2 MiB of logs; the peak RSS is reset after it). export: a container holding a file of the given size (tar of the whole filesystem); logs: a stopped container that wrote 1 KiB lines (json-file driver, demultiplexed); attach: a container writing 64 KiB blocks (logging off), attached before start. MB = 10^6 bytes.\n`,
+    `Each measurement in a fresh process, after a warm-up stream of the same kind (${warmupText(results.meta.config.streams.warmupMiB)}; the peak RSS is reset after it). export: a container holding a file of the given size (tar of the whole filesystem); logs: a stopped container that wrote 1 KiB lines (json-file driver, demultiplexed); attach: a container writing 64 KiB blocks (logging off), attached before start. MB = 10^6 bytes.\n`,
   );
   out.push(streamsSection(results.streams.node, "node"));
 
@@ -405,4 +405,10 @@ export function renderMarkdown(results: BenchResults): string {
     );
   }
   return out.join("\n") + "\n";
+}
+
+/** The warm-up streams of a run (results written before they were configurable used 4, 4 and 2 MiB). */
+function warmupText(warmupMiB: { export: number; attach: number; logs: number } | undefined): string {
+  const { export: exportMiB, attach, logs } = warmupMiB ?? { export: 4, attach: 4, logs: 2 };
+  return `${exportMiB} MiB export, ${attach} MiB attach, ${logs} MiB of logs`;
 }

@@ -67,20 +67,44 @@ export function profileSmallCalls(
 }
 
 /** Profiles reading one stream of `kind` and `sizeMiB`. */
-export async function profileStream(target: BenchTarget, runtime: RuntimeName, kind: StreamKind, sizeMiB: number): Promise<ProfileResult> {
+export async function profileStream(
+  target: BenchTarget,
+  runtime: RuntimeName,
+  kind: StreamKind,
+  sizeMiB: number,
+  warmupMiB: number,
+): Promise<ProfileResult> {
   const size = sizeMiB * 1024 * 1024;
+  const warmupBytes = warmupMiB * 1024 * 1024;
   const raw = rawFor(target);
-  let container: string | undefined;
+  const containers: string[] = [];
+  // The same warm-up as the measured run (stream-child.ts's warmUp), so that the profile is of the same code.
+  const source = async (what: string, bytes: number): Promise<string | undefined> => {
+    const command =
+      kind === "export" ? ["sh", "-c", `head -c ${bytes} /dev/zero > /big`] : kind === "logs" ? linesCommand(bytes) : undefined;
+    if (!command) return undefined;
+    const id = await runContainer(raw, target, what, containerSpec(target, command));
+    containers.push(id);
+    return id;
+  };
   try {
-    if (kind === "export")
-      container = await runContainer(raw, target, "export", containerSpec(target, ["sh", "-c", `head -c ${size} /dev/zero > /big`]));
-    if (kind === "logs") container = await runContainer(raw, target, "logs", containerSpec(target, linesCommand(size)));
-    const args = ["--kind", kind, "--size", String(size), ...(container ? ["--container", container] : [])];
+    const container = await source(kind, size);
+    const warmup = await source(`${kind}-warmup`, warmupBytes);
+    const args = [
+      "--kind",
+      kind,
+      "--size",
+      String(size),
+      "--warmup-bytes",
+      String(warmupBytes),
+      ...(container ? ["--container", container] : []),
+      ...(warmup ? ["--warmup", warmup] : []),
+    ];
     return await both(`${kind}, ${sizeMiB} MiB${onRuntime(runtime)}`, "MB", (client) =>
       profiled(runtime, "scenarios/stream-child", ["--client", client, ...args], size / 1e6),
     );
   } finally {
-    if (container) await removeContainer(raw, container);
+    for (const id of containers) await removeContainer(raw, id);
     raw.close();
   }
 }

@@ -1,7 +1,7 @@
 /**
  * One stream measurement in a fresh process (so peak RSS is this stream's alone):
  *
- *   stream-child --client berth --kind export|logs|attach --size <bytes> [--container <id>] [--warmup <id>] [--ballast-mib <n>]
+ *   stream-child --client berth --kind export|logs|attach --size <bytes> [--container <id>] [--warmup <id>] [--warmup-bytes <n>] [--ballast-mib <n>]
  *
  * Loads the client, pings once (module loading and the first connection stay out of the
  * numbers), then times the stream: wall clock, process CPU, resident memory before and the
@@ -49,7 +49,7 @@ async function main(): Promise<StreamSample> {
   await client.ping();
 
   const raw = rawFor(target);
-  await warmUp(client, raw, target, kind, args["warmup"]);
+  await warmUp(client, raw, target, kind, args["warmup"], Number(args["warmup-bytes"] ?? DEFAULT_WARMUP_BYTES));
   let attachId: string | undefined;
   let run: () => Promise<number>;
   if (kind === "attach") {
@@ -98,17 +98,24 @@ async function attachProducer(
   };
 }
 
-/** Bytes of the warm-up stream (attach; export and logs use the `--warmup` container). */
-const WARMUP_BYTES = 4 * 1024 * 1024;
+/** Bytes of the warm-up attach stream without `--warmup-bytes` (export and logs read the `--warmup` container). */
+const DEFAULT_WARMUP_BYTES = 4 * 1024 * 1024;
 
 /**
  * The same kind of stream, small, before the measured one: the code on the stream's path is
  * compiled and optimized by then (every contender alike), so the numbers are the per-MB cost
  * of a running program, not the JIT's. The resident-set peak is reset afterwards (Linux).
  */
-async function warmUp(client: BenchClient, raw: RawHttp, target: BenchTarget, kind: StreamKind, warmup: string | undefined): Promise<void> {
+async function warmUp(
+  client: BenchClient,
+  raw: RawHttp,
+  target: BenchTarget,
+  kind: StreamKind,
+  warmup: string | undefined,
+  warmupBytes: number,
+): Promise<void> {
   if (kind === "attach") {
-    const producer = await attachProducer(client, raw, target, WARMUP_BYTES, "attach-warmup");
+    const producer = await attachProducer(client, raw, target, warmupBytes, "attach-warmup");
     try {
       await producer.run();
     } finally {

@@ -21,6 +21,8 @@ const MIB = 1024 * 1024;
 export interface StreamsOptions {
   /** Sizes of each stream, MiB (small and large: memory is compared across them). */
   sizesMiB: Record<StreamKind, readonly number[]>;
+  /** Size of the warm-up stream each child reads first, MiB. */
+  warmupMiB: Record<StreamKind, number>;
   reps: number;
   warmup: number;
   /** Live heap each child holds (see BenchConfig.streams). */
@@ -94,7 +96,8 @@ export async function runStreams(
   try {
     for (const kind of options.kinds) {
       // A small stream of the same kind that every child runs first (see warmUp in stream-child.ts).
-      const warmup = await sourceContainer(raw, target, kind, (kind === "logs" ? 2 : 4) * MIB, "warmup");
+      const warmupBytes = options.warmupMiB[kind] * MIB;
+      const warmup = await sourceContainer(raw, target, kind, warmupBytes, "warmup");
       if (warmup) setup.push(warmup);
       for (const sizeMiB of options.sizesMiB[kind]) {
         const size = sizeMiB * MIB;
@@ -113,6 +116,8 @@ export async function runStreams(
             String(size),
             ...(container ? ["--container", container] : []),
             ...(warmup ? ["--warmup", warmup] : []),
+            "--warmup-bytes",
+            String(warmupBytes),
             ...(options.heapBallastMiB ? ["--ballast-mib", String(options.heapBallastMiB)] : []),
           ];
           const result = await runChild<StreamSample & { error?: string }>([...scriptCommand(runtime, "scenarios/stream-child"), ...args]);

@@ -231,7 +231,8 @@ export class ResponseDecoder {
 
   /**
    * One piece per read: a single range as a view; several small ones (HTTP chunks of log
-   * lines) copied into one buffer; several large ones as views each.
+   * lines) moved together inside the read's own buffer and handed on as one view; several
+   * large ones as views each.
    */
   #deliverRanges(data: Buffer, ranges: readonly number[]): void {
     const count = ranges.length / 2;
@@ -244,18 +245,18 @@ export class ResponseDecoder {
     let total = 0;
     for (let i = 0; i < ranges.length; i += 2) total += ranges[i + 1]! - ranges[i]!;
     if (total / count < COALESCE_BELOW_BYTES) {
-      const joined = Buffer.allocUnsafe(total);
-      // TypedArray#set over plain views, not Buffer#copy: Bun's copy costs ~10 µs a call (one
-      // per log line), and Node's wraps the same set in argument checks.
-      const source = new Uint8Array(data.buffer, data.byteOffset, data.length);
-      let at = 0;
+      // Each range moves down over the chunk-size lines and CR LFs before it: the buffer is this
+      // read's alone (the socket allocates one per read, and nothing of it has been handed on
+      // yet), so one native call per range replaces a fresh buffer plus a view and a copy each.
+      const first = ranges[0]!;
+      let at = first;
       for (let i = 0; i < ranges.length; i += 2) {
         const start = ranges[i]!;
         const stop = ranges[i + 1]!;
-        joined.set(source.subarray(start, stop), at);
+        if (start !== at) data.copyWithin(at, start, stop);
         at += stop - start;
       }
-      this.#handler.data(joined);
+      this.#handler.data(data.subarray(first, at));
     } else {
       for (let i = 0; i < ranges.length; i += 2) this.#handler.data(data.subarray(ranges[i]!, ranges[i + 1]!));
     }
