@@ -11,9 +11,10 @@ import path from "node:path";
 import type { ClientName } from "../clients/types.js";
 import { runChild, scriptCommand, type RuntimeName } from "../lib/child.js";
 import { summarizeProfile, type ProfileSummary } from "../lib/cpu-profile.js";
-import { containerSpec, linesCommand, rawFor, removeContainer, runContainer, type BenchTarget } from "../lib/daemon.js";
+import { rawFor, removeContainer, type BenchTarget } from "../lib/daemon.js";
 import { workDir } from "../lib/packages.js";
 import type { StreamKind } from "./stream-child.js";
+import { sourceContainer, streamChildArgs } from "./streams.js";
 
 /** Profiles of one workload: berth and the raw client. */
 export interface ProfileResult {
@@ -78,28 +79,13 @@ export async function profileStream(
   const warmupBytes = warmupMiB * 1024 * 1024;
   const raw = rawFor(target);
   const containers: string[] = [];
-  // The same warm-up as the measured run (stream-child.ts's warmUp), so that the profile is of the same code.
-  const source = async (what: string, bytes: number): Promise<string | undefined> => {
-    const command =
-      kind === "export" ? ["sh", "-c", `head -c ${bytes} /dev/zero > /big`] : kind === "logs" ? linesCommand(bytes) : undefined;
-    if (!command) return undefined;
-    const id = await runContainer(raw, target, what, containerSpec(target, command));
-    containers.push(id);
-    return id;
-  };
   try {
-    const container = await source(kind, size);
-    const warmup = await source(`${kind}-warmup`, warmupBytes);
-    const args = [
-      "--kind",
-      kind,
-      "--size",
-      String(size),
-      "--warmup-bytes",
-      String(warmupBytes),
-      ...(container ? ["--container", container] : []),
-      ...(warmup ? ["--warmup", warmup] : []),
-    ];
+    // The same warm-up as the measured run (stream-child.ts's warmUp), so that the profile is of the same code.
+    const container = await sourceContainer(raw, target, kind, size);
+    if (container) containers.push(container);
+    const warmup = await sourceContainer(raw, target, kind, warmupBytes, "warmup");
+    if (warmup) containers.push(warmup);
+    const args = streamChildArgs({ kind, size, container, warmup, warmupBytes });
     return await both(`${kind}, ${sizeMiB} MiB${onRuntime(runtime)}`, "MB", (client) =>
       profiled(runtime, "scenarios/stream-child", ["--client", client, ...args], size / 1e6),
     );

@@ -64,11 +64,33 @@ function expectedBytes(kind: StreamKind, size: number): number {
   return kind === "attach" ? Math.ceil(size / 65536) * 65536 : size;
 }
 
+/** stream-child.ts's arguments for one stream (all but `--client`): the measured runs' and the profiles'. */
+export function streamChildArgs(stream: {
+  kind: StreamKind;
+  size: number;
+  container: string | undefined;
+  warmup: string | undefined;
+  warmupBytes: number;
+  heapBallastMiB?: number | undefined;
+}): string[] {
+  return [
+    "--kind",
+    stream.kind,
+    "--size",
+    String(stream.size),
+    ...(stream.container ? ["--container", stream.container] : []),
+    ...(stream.warmup ? ["--warmup", stream.warmup] : []),
+    "--warmup-bytes",
+    String(stream.warmupBytes),
+    ...(stream.heapBallastMiB ? ["--ballast-mib", String(stream.heapBallastMiB)] : []),
+  ];
+}
+
 /**
  * The stopped container a stream of `kind` reads: for export one holding a file of `bytes`, for
  * logs one that wrote `bytes` of 1 KiB lines. Attach makes its own (stream-child.ts): undefined.
  */
-async function sourceContainer(
+export async function sourceContainer(
   raw: RawHttp,
   target: BenchTarget,
   kind: StreamKind,
@@ -95,7 +117,7 @@ export async function runStreams(
   const broken = new Map<string, string>();
   try {
     for (const kind of options.kinds) {
-      // A small stream of the same kind that every child runs first (see warmUp in stream-child.ts).
+      // A smaller stream of the same kind that every child runs first (see warmUp in stream-child.ts).
       const warmupBytes = options.warmupMiB[kind] * MIB;
       const warmup = await sourceContainer(raw, target, kind, warmupBytes, "warmup");
       if (warmup) setup.push(warmup);
@@ -110,15 +132,7 @@ export async function runStreams(
           const args = [
             "--client",
             name,
-            "--kind",
-            kind,
-            "--size",
-            String(size),
-            ...(container ? ["--container", container] : []),
-            ...(warmup ? ["--warmup", warmup] : []),
-            "--warmup-bytes",
-            String(warmupBytes),
-            ...(options.heapBallastMiB ? ["--ballast-mib", String(options.heapBallastMiB)] : []),
+            ...streamChildArgs({ kind, size, container, warmup, warmupBytes, heapBallastMiB: options.heapBallastMiB }),
           ];
           const result = await runChild<StreamSample & { error?: string }>([...scriptCommand(runtime, "scenarios/stream-child"), ...args]);
           const error = result.error ?? result.value?.error;
