@@ -40,6 +40,13 @@ export interface BenchConfig {
    */
   streams: { sizesMiB: StreamSizes; warmupMiB: Record<keyof StreamSizes, number>; reps: number; warmup: number; heapBallastMiB: number };
   streamsOtherRuntimes: { sizesMiB: StreamSizes; reps: number };
+  /**
+   * The large Node streams once more, every child holding `heapBallastMiB` of live heap (an
+   * application's heap rather than a process that is the client alone; bench/README.md, "Heap
+   * size and the stream numbers on Node"), for `clients`. Judged in the same table. Skipped when
+   * `heapBallastMiB` is 0 or the whole run already holds a ballast (`BENCH_HEAP_BALLAST_MIB`).
+   */
+  streamsHeldHeap: { heapBallastMiB: number; sizesMiB: StreamSizes; reps: number; clients: ClientName[] };
   demux: { reps: number };
   events: { listenerCounts: number[]; eventsPerTurn: number; rounds: number; maxConnectionsPerContender: number; timeoutMs: number };
   /** Scenario `ssh` (bench/scenarios/ssh.ts). */
@@ -82,6 +89,12 @@ const FULL: Omit<BenchConfig, "quick" | "scenarios" | "runtimes" | "streamKinds"
     heapBallastMiB: 0,
   },
   streamsOtherRuntimes: { sizesMiB: { export: [64, 256], attach: [64, 256], logs: [16, 64] }, reps: 3 },
+  streamsHeldHeap: {
+    heapBallastMiB: 64,
+    sizesMiB: { export: [256], attach: [256], logs: [64] },
+    reps: 5,
+    clients: ["berth", "dockerode", "raw"],
+  },
   demux: { reps: 5 },
   events: { listenerCounts: [1, 100, 1000], eventsPerTurn: 20, rounds: 3, maxConnectionsPerContender: 100, timeoutMs: 5000 },
   ssh: SSH_DEFAULTS,
@@ -103,6 +116,12 @@ const QUICK: typeof FULL = {
     heapBallastMiB: 0,
   },
   streamsOtherRuntimes: { sizesMiB: { export: [64], attach: [64], logs: [16] }, reps: 1 },
+  streamsHeldHeap: {
+    heapBallastMiB: 64,
+    sizesMiB: { export: [128], attach: [128], logs: [32] },
+    reps: 1,
+    clients: ["berth", "dockerode", "raw"],
+  },
   demux: { reps: 1 },
   events: { listenerCounts: [1, 100, 1000], eventsPerTurn: 6, rounds: 1, maxConnectionsPerContender: 100, timeoutMs: 5000 },
   ssh: { calls: 100, cliCalls: 3, dockerodeCalls: 5, exportMiB: 16 },

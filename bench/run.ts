@@ -217,6 +217,13 @@ async function main(): Promise<void> {
         const options = { ...preset, clients: config.clients, kinds: config.streamKinds };
         results.streams[runtime] = await step(`streams on ${runtime}`, () => runStreams(target, runtime, options, log));
       }
+      const held = config.streamsHeldHeap;
+      if (config.runtimes.includes("node") && held.heapBallastMiB > 0 && config.streams.heapBallastMiB === 0) {
+        const options = { ...config.streams, ...held, kinds: config.streamKinds };
+        results.streamsHeldHeap = await step(`streams on node, ${held.heapBallastMiB} MiB of heap held`, () =>
+          runStreams(target, "node", options, log),
+        );
+      }
     }
     if (has("demux")) {
       const demux = await step("demultiplexer (bench/demux.ts)", () => runDemux(config.demux.reps));

@@ -5,7 +5,7 @@
  * and as the cold-start subjects. Peer installs are kept between runs (keyed by version).
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./child.js";
 
@@ -17,6 +17,8 @@ export interface InstalledPackage {
   dir: string;
   /** Bytes under `node_modules/` (`du -sb`). */
   bytes: number;
+  /** Bytes of the JavaScript files alone (`.js`, `.mjs`, `.cjs`): what can run, without types, docs and maps. */
+  scriptBytes?: number | undefined;
   /** Packages installed (the package and its runtime dependencies). */
   packages: number;
   /** The largest installed packages (nested node_modules counted with their parent), bytes. */
@@ -84,6 +86,17 @@ function inspectTree(nodeModules: string): { packages: number; nativeAddons: str
 
 const duBytes = (target: string, cwd: string) => Number(run("du", ["-sb", target], cwd).split(/\s/)[0]);
 
+/** Bytes of the JavaScript files under `dir`, symbolic links not followed. */
+function scriptBytes(dir: string): number {
+  let bytes = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) bytes += scriptBytes(full);
+    else if (entry.isFile() && /\.[cm]?js$/.test(entry.name)) bytes += statSync(full).size;
+  }
+  return bytes;
+}
+
 /** Sizes of the top-level packages, largest first. */
 function largestPackages(nodeModules: string): { name: string; bytes: number }[] {
   const dirs: string[] = [];
@@ -120,6 +133,7 @@ function describe(name: string, version: string, dir: string, entry: string, pro
     version,
     dir,
     bytes: duBytes(nodeModules, dir),
+    scriptBytes: scriptBytes(nodeModules),
     ...inspectTree(nodeModules),
     largest: largestPackages(nodeModules),
     ownLargest: ownParts(path.join(nodeModules, packageName)),

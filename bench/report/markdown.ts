@@ -254,6 +254,15 @@ export function renderMarkdown(results: BenchResults): string {
     `Each measurement in a fresh process, after a warm-up stream of the same kind (${warmupText(results.meta.config.streams.warmupMiB)}; the peak RSS is reset after it). export: a container holding a file of the given size (tar of the whole filesystem); logs: a stopped container that wrote 1 KiB lines (json-file driver, demultiplexed); attach: a container writing 64 KiB blocks (logging off), attached before start. MB = 10^6 bytes.\n`,
   );
   out.push(streamsSection(results.streams.node, "node"));
+  const held = results.streamsHeldHeap;
+  if (held) {
+    const mib = results.meta.config.streamsHeldHeap.heapBallastMiB;
+    out.push(`### The large streams again, ${mib} MiB of heap held (Node)\n`);
+    out.push(
+      `The same measurement, with every child (each contender alike) holding ${mib} MiB of live objects from before its client loads to the end, as an application's heap would. In a process that is the client alone, V8's old generation is a few MiB, and a stream of socket buffers keeps restarting its major collections; how often depends on how much heap the client's modules take, not on the work per MB (bench/README.md, "Heap size and the stream numbers on Node"). The targets are judged here too (group "Streams, ${mib} MiB of heap held").\n`,
+    );
+    out.push(streamsSection(held, "node"));
+  }
 
   out.push(`## 4. Demultiplexer alone, in memory (Node, bench/demux.ts)\n`);
   const demux = results.demux;

@@ -69,6 +69,8 @@ export interface BenchResults {
   smallCalls: Partial<Record<RuntimeName, SmallCallsResult | Failed>>;
   lifecycle?: LifecycleResult | Failed | undefined;
   streams: Partial<Record<RuntimeName, StreamsResult | Failed>>;
+  /** The large Node streams again with `config.streamsHeldHeap.heapBallastMiB` of heap held in every child. */
+  streamsHeldHeap?: StreamsResult | Failed | undefined;
   demux?: DemuxResult | undefined;
   events?: EventsResult | Failed | undefined;
   /** Scenario `ssh`: the ssh:// transport against the unix socket, the docker CLI and dockerode. */

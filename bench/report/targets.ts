@@ -186,10 +186,16 @@ function smallCallVerdicts(result: SmallCallsResult, runtime: RuntimeName): { ve
  * dockerode's, throughput ≥ dockerode's, memory flat with size; and issue #7's ≤ 0.5x
  * dockerode wherever the raw client shows it is reachable (raw ≤ 0.5x dockerode in this run).
  */
-function streamVerdicts(result: StreamsResult, runtime: RuntimeName): { verdicts: Verdict[]; profiles: ProfileRequest[] } {
+function streamVerdicts(
+  result: StreamsResult,
+  runtime: RuntimeName,
+  options: { group?: string; held?: { result: StreamsResult; mib: number } | undefined } = {},
+): { verdicts: Verdict[]; profiles: ProfileRequest[] } {
   const verdicts: Verdict[] = [];
   const profiles: ProfileRequest[] = [];
-  const group = "Streams";
+  const group = options.group ?? "Streams";
+  // Only the default run asks for profiles; the held-heap run explains its misses itself.
+  const profiling = options.group === undefined;
   const kinds = [...new Set(result.cases.map((c) => c.kind))];
   for (const kind of kinds) {
     const sizes = result.cases.filter((c) => c.kind === kind).sort((a, b) => a.sizeMiB - b.sizeMiB);
@@ -201,6 +207,13 @@ function streamVerdicts(result: StreamsResult, runtime: RuntimeName): { verdicts
     const raw = row("raw");
     const name = `${kind}, ${large.sizeMiB} MiB`;
     let wantProfile = false;
+    /** The same target in the held-heap run, for a miss of the default run. */
+    const heldNote = (pick: "cpuMsPer100MB" | "mbPerSec") => {
+      const heldCase = options.held?.result.cases.find((c) => c.kind === kind && c.sizeMiB === large.sizeMiB);
+      const b = heldCase?.rows.find((r) => r.client === "berth")?.[pick];
+      const p = heldCase?.rows.find((r) => r.client === "raw")?.[pick];
+      return b && p ? `; with ${options.held!.mib} MiB of heap held in every process: ${fmt(b.median / p.median)}x the raw client` : "";
+    };
     const rawNote = () =>
       raw?.cpuMsPer100MB && dockerode?.cpuMsPer100MB
         ? `; the raw client needs ${fmt(raw.cpuMsPer100MB.median, 1)} ms = ${fmt(raw.cpuMsPer100MB.median / dockerode.cpuMsPer100MB.median)}x dockerode`
@@ -226,10 +239,11 @@ function streamVerdicts(result: StreamsResult, runtime: RuntimeName): { verdicts
         digits: 1,
         why: (needed) =>
           `${needed}` +
-          (runtime === "node" && pick === "cpuMsPer100MB" ? "; the profile below shows where berth's time goes" : "") +
-          rawNote(),
+          (profiling && runtime === "node" && pick === "cpuMsPer100MB" ? "; the profile below shows where berth's time goes" : "") +
+          rawNote() +
+          (peerName === "raw" ? heldNote(pick) : ""),
       });
-      if (verdict.verdict === "missed" && pick === "cpuMsPer100MB") wantProfile = true;
+      if (verdict.verdict === "missed" && pick === "cpuMsPer100MB" && profiling) wantProfile = true;
       verdicts.push(verdict);
     };
     const dockerodeRuns = !!dockerode?.cpuMsPer100MB;
@@ -335,11 +349,15 @@ export function judge(results: BenchResults): { verdicts: Verdict[]; profiles: P
       profiles.push(...v.profiles);
     }
     const streams = results.streams[runtime];
+    const heldResult =
+      runtime === "node" && results.streamsHeldHeap && !failed(results.streamsHeldHeap) ? results.streamsHeldHeap : undefined;
+    const held = heldResult ? { result: heldResult, mib: results.meta.config.streamsHeldHeap.heapBallastMiB } : undefined;
     if (streams && !failed(streams)) {
-      const v = streamVerdicts(streams, runtime);
+      const v = streamVerdicts(streams, runtime, { held });
       verdicts.push(...v.verdicts);
       profiles.push(...v.profiles);
     }
+    if (held) verdicts.push(...streamVerdicts(held.result, runtime, { group: `Streams, ${held.mib} MiB of heap held` }).verdicts);
   }
   verdicts.push(...sshVerdicts(results.ssh));
   if (results.demux) {
@@ -424,7 +442,10 @@ export function judge(results: BenchResults): { verdicts: Verdict[]; profiles: P
               (berth.ownLargest?.length
                 ? `; inside berth: ${berth.ownLargest.map((p) => `${p.name} ${fmt(p.bytes / MIB, 1)} MiB`).join(", ")}`
                 : "") +
-              `; the target allows ${fmt((dockerode.bytes * 0.1) / MIB, 1)} MiB`,
+              `; the target allows ${fmt((dockerode.bytes * 0.1) / MIB, 1)} MiB` +
+              (berth.scriptBytes && dockerode.scriptBytes
+                ? `; the JavaScript files alone: ${fmt(berth.scriptBytes / MIB, 1)} vs ${fmt(dockerode.scriptBytes / MIB, 1)} MiB (${fmt(berth.scriptBytes / dockerode.scriptBytes)}x)`
+                : ""),
       });
       verdicts.push({
         group: "Cold start",
