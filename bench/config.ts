@@ -35,10 +35,17 @@ export interface BenchConfig {
    * Stream sizes (MiB): two each, small and large, so that memory can be compared across sizes.
    * `heapBallastMiB`: live objects every stream child (each contender alike) holds through its
    * measurement, standing in for an application's heap (`BENCH_HEAP_BALLAST_MIB`; default 0).
-   * `warmupMiB`: the stream of the same kind each child reads before the measured one (see
-   * warmUp in scenarios/stream-child.ts).
+   * `warmupMiB`: the stream of the same kind each child reads before the measured one, and
+   * `warmupRounds` how many of them (see warmUp in scenarios/stream-child.ts).
    */
-  streams: { sizesMiB: StreamSizes; warmupMiB: Record<keyof StreamSizes, number>; reps: number; warmup: number; heapBallastMiB: number };
+  streams: {
+    sizesMiB: StreamSizes;
+    warmupMiB: Record<keyof StreamSizes, number>;
+    warmupRounds: number;
+    reps: number;
+    warmup: number;
+    heapBallastMiB: number;
+  };
   streamsOtherRuntimes: { sizesMiB: StreamSizes; reps: number };
   /**
    * The large Node streams once more, every child holding `heapBallastMiB` of live heap (an
@@ -84,6 +91,7 @@ const FULL: Omit<BenchConfig, "quick" | "scenarios" | "runtimes" | "streamKinds"
   streams: {
     sizesMiB: { export: [64, 256], attach: [64, 256], logs: [16, 64] },
     warmupMiB: { export: 32, attach: 32, logs: 16 },
+    warmupRounds: 2,
     reps: 3,
     warmup: 0,
     heapBallastMiB: 0,
@@ -111,6 +119,7 @@ const QUICK: typeof FULL = {
   streams: {
     sizesMiB: { export: [32, 128], attach: [32, 128], logs: [8, 32] },
     warmupMiB: { export: 4, attach: 4, logs: 2 },
+    warmupRounds: 2,
     reps: 1,
     warmup: 0,
     heapBallastMiB: 0,

@@ -279,7 +279,14 @@ async function main(): Promise<void> {
       const profile: ProfileResult | Failed = await step(`profile of berth: ${key}`, () =>
         request.kind === "small"
           ? profileSmallCalls(request.runtime, request.op!, request.concurrency!, config.quick ? 1000 : 2000)
-          : profileStream(target, request.runtime, request.stream!, request.sizeMiB!, config.streams.warmupMiB[request.stream!]),
+          : profileStream(
+              target,
+              request.runtime,
+              request.stream!,
+              request.sizeMiB!,
+              config.streams.warmupMiB[request.stream!],
+              config.streams.warmupRounds,
+            ),
       );
       results.profiles.push(failed(profile) ? { workload: key, error: profile.error } : profile);
     }

@@ -251,7 +251,7 @@ export function renderMarkdown(results: BenchResults): string {
 
   out.push(`## 3. Streams (Node)\n`);
   out.push(
-    `Each measurement in a fresh process, after a warm-up stream of the same kind (${warmupText(results.meta.config.streams.warmupMiB)}; the peak RSS is reset after it). export: a container holding a file of the given size (tar of the whole filesystem); logs: a stopped container that wrote 1 KiB lines (json-file driver, demultiplexed); attach: a container writing 64 KiB blocks (logging off), attached before start. MB = 10^6 bytes.\n`,
+    `Each measurement in a fresh process, after ${warmupRoundsText(results.meta.config.streams.warmupRounds)} of the same kind (${warmupText(results.meta.config.streams.warmupMiB)}; the peak RSS is reset after them). export: a container holding a file of the given size (tar of the whole filesystem); logs: a stopped container that wrote 1 KiB lines (json-file driver, demultiplexed); attach: a container writing 64 KiB blocks (logging off), attached before start. MB = 10^6 bytes.\n`,
   );
   out.push(streamsSection(results.streams.node, "node"));
   const held = results.streamsHeldHeap;
@@ -414,6 +414,12 @@ export function renderMarkdown(results: BenchResults): string {
     );
   }
   return out.join("\n") + "\n";
+}
+
+/** How many warm-up streams (results written before it was configurable had one). */
+function warmupRoundsText(rounds: number | undefined): string {
+  const n = rounds ?? 1;
+  return n === 1 ? "a warm-up stream" : `${n} warm-up streams`;
 }
 
 /** The warm-up streams of a run (results written before they were configurable used 4, 4 and 2 MiB). */

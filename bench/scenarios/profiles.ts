@@ -74,6 +74,7 @@ export async function profileStream(
   kind: StreamKind,
   sizeMiB: number,
   warmupMiB: number,
+  warmupRounds: number,
 ): Promise<ProfileResult> {
   const size = sizeMiB * 1024 * 1024;
   const warmupBytes = warmupMiB * 1024 * 1024;
@@ -85,7 +86,7 @@ export async function profileStream(
     if (container) containers.push(container);
     const warmup = await sourceContainer(raw, target, kind, warmupBytes, "warmup");
     if (warmup) containers.push(warmup);
-    const args = streamChildArgs({ kind, size, container, warmup, warmupBytes });
+    const args = streamChildArgs({ kind, size, container, warmup, warmupBytes, warmupRounds });
     return await both(`${kind}, ${sizeMiB} MiB${onRuntime(runtime)}`, "MB", (client) =>
       profiled(runtime, "scenarios/stream-child", ["--client", client, ...args], size / 1e6),
     );

@@ -1,7 +1,7 @@
 /**
  * One stream measurement in a fresh process (so peak RSS is this stream's alone):
  *
- *   stream-child --client berth --kind export|logs|attach --size <bytes> [--container <id>] [--warmup <id>] [--warmup-bytes <n>] [--ballast-mib <n>]
+ *   stream-child --client berth --kind export|logs|attach --size <bytes> [--container <id>] [--warmup <id>] [--warmup-bytes <n>] [--warmup-rounds <n>] [--ballast-mib <n>]
  *
  * Loads the client, pings once (module loading and the first connection stay out of the
  * numbers), then times the stream: wall clock, process CPU, resident memory before and the
@@ -49,7 +49,10 @@ async function main(): Promise<StreamSample> {
   await client.ping();
 
   const raw = rawFor(target);
-  await warmUp(client, raw, target, kind, args["warmup"], Number(args["warmup-bytes"] ?? DEFAULT_WARMUP_BYTES));
+  const rounds = Number(args["warmup-rounds"] ?? DEFAULT_WARMUP_ROUNDS);
+  for (let round = 0; round < rounds; round++)
+    await warmUp(client, raw, target, kind, args["warmup"], Number(args["warmup-bytes"] ?? DEFAULT_WARMUP_BYTES));
+  resetPeakRss();
   let attachId: string | undefined;
   let run: () => Promise<number>;
   if (kind === "attach") {
@@ -100,11 +103,18 @@ async function attachProducer(
 
 /** Bytes of the warm-up attach stream without `--warmup-bytes` (export and logs read the `--warmup` container). */
 const DEFAULT_WARMUP_BYTES = 4 * 1024 * 1024;
+/**
+ * Warm-up streams without `--warmup-rounds`. Two, because V8 compiles a function made anew for
+ * every stream (a closure of the session or the connection) for the one closure it has seen
+ * first; the second stream's closures need code of their own. From the third stream on, all
+ * share it (bench/README.md, "Warm-up length").
+ */
+const DEFAULT_WARMUP_ROUNDS = 2;
 
 /**
  * The same kind of stream, small, before the measured one: the code on the stream's path is
  * compiled and optimized by then (every contender alike), so the numbers are the per-MB cost
- * of a running program, not the JIT's. The resident-set peak is reset afterwards (Linux).
+ * of a running program, not the JIT's. Run `--warmup-rounds` times.
  */
 async function warmUp(
   client: BenchClient,
@@ -124,6 +134,10 @@ async function warmUp(
   } else if (warmup) {
     await (kind === "export" ? client.exportContainer(warmup) : client.logs(warmup));
   }
+}
+
+/** Resets the resident-set peak, so that the measured stream's is its own (Linux). */
+function resetPeakRss(): void {
   try {
     writeFileSync("/proc/self/clear_refs", "5");
   } catch {

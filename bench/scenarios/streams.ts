@@ -23,6 +23,8 @@ export interface StreamsOptions {
   sizesMiB: Record<StreamKind, readonly number[]>;
   /** Size of the warm-up stream each child reads first, MiB. */
   warmupMiB: Record<StreamKind, number>;
+  /** How many warm-up streams each child reads. */
+  warmupRounds: number;
   reps: number;
   warmup: number;
   /** Live heap each child holds (see BenchConfig.streams). */
@@ -71,6 +73,7 @@ export function streamChildArgs(stream: {
   container: string | undefined;
   warmup: string | undefined;
   warmupBytes: number;
+  warmupRounds: number;
   heapBallastMiB?: number | undefined;
 }): string[] {
   return [
@@ -82,6 +85,8 @@ export function streamChildArgs(stream: {
     ...(stream.warmup ? ["--warmup", stream.warmup] : []),
     "--warmup-bytes",
     String(stream.warmupBytes),
+    "--warmup-rounds",
+    String(stream.warmupRounds),
     ...(stream.heapBallastMiB ? ["--ballast-mib", String(stream.heapBallastMiB)] : []),
   ];
 }
@@ -132,7 +137,15 @@ export async function runStreams(
           const args = [
             "--client",
             name,
-            ...streamChildArgs({ kind, size, container, warmup, warmupBytes, heapBallastMiB: options.heapBallastMiB }),
+            ...streamChildArgs({
+              kind,
+              size,
+              container,
+              warmup,
+              warmupBytes,
+              warmupRounds: options.warmupRounds,
+              heapBallastMiB: options.heapBallastMiB,
+            }),
           ];
           const result = await runChild<StreamSample & { error?: string }>([...scriptCommand(runtime, "scenarios/stream-child"), ...args]);
           const error = result.error ?? result.value?.error;
