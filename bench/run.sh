@@ -4,7 +4,8 @@
 # Uses the daemon at $BERTH_TEST_DOCKER_HOST when it answers, else the throwaway daemon of
 # scripts/daemon.sh (started here if it is not up, and stopped again at exit). Compiles bench/
 # and src/ to JavaScript in $BERTH_BENCH_WORK/build (default /tmp/berth-bench/build) so that no
-# measured process runs a TypeScript loader, then runs bench/run.ts from there. Results:
+# measured process runs a TypeScript loader, builds the package (dist/) that berth's contenders
+# load, then runs bench/run.ts from there. Results:
 # bench/results/latest.md and latest.json. BENCH_QUICK=1 for a ~2 minute smoke run.
 set -euo pipefail
 
@@ -64,5 +65,11 @@ fi
 printf '{ "type": "module" }\n' >"$BUILD/package.json"
 ln -s "$ROOT/node_modules" "$BUILD/node_modules"
 echo "[bench] compiled in $(($(date +%s) - t0))s" >&2
+# berth's contenders load the package as it ships: the bundle `npm run build` writes to dist/
+# (bench/clients/berth.ts; without these variables they load src/).
+t0=$(date +%s)
+node scripts/build.mjs >"$BERTH_BENCH_WORK/dist-build.log" 2>&1 || { echo "[bench] ERROR: npm run build failed (see $BERTH_BENCH_WORK/dist-build.log)" >&2; exit 1; }
+export BERTH_BENCH_ENTRY="$ROOT/dist/src/index.js" BERTH_BENCH_ENTRY_V141="$ROOT/dist/src/versions/v1.41.js"
+echo "[bench] built dist/ in $(($(date +%s) - t0))s" >&2
 
 node --expose-gc "$BUILD/bench/run.js"

@@ -8,20 +8,29 @@
  * (`BENCH_CONFIG='{"clients":["berth","berth-api","dockerode","node-sdk","raw"]}'`) to see what
  * the client layer costs on top of the transport.
  */
-import {
-  BERTH_VERSION,
-  DockerClient,
-  attachToContainer,
-  containerLogs,
-  createDockerApi,
-  eventMonitor,
-  type AttachSession,
-  type ContainerLogStream,
-  type DemuxChunk,
-  type DockerApi,
-} from "../../src/index.js";
+import { pathToFileURL } from "node:url";
+import type { AttachSession, ContainerLogStream, DemuxChunk, DockerApi } from "../../src/index.js";
 import type { paths } from "../../generated/v1.41/index.js";
-import { createDockerV141 } from "../../src/versions/v1.41.js";
+
+/**
+ * berth as it ships: bench/run.sh builds the package (dist/, one bundle per entry point, what
+ * npm installs) and names its entry points in $BERTH_BENCH_ENTRY and $BERTH_BENCH_ENTRY_V141.
+ * Without them (a scenario run by hand), the sources. The two differ in more than load time: a
+ * process holding src/ file by file, comments and all, has about 1.5 MiB more heap, which moves
+ * V8's collections on a stream (bench/README.md, "Heap size and the stream numbers on Node").
+ */
+const entry = (variable: string, fallback: string): Promise<unknown> => {
+  const file = process.env[variable];
+  return import(file ? pathToFileURL(file).href : fallback);
+};
+const { BERTH_VERSION, DockerClient, attachToContainer, containerLogs, createDockerApi, eventMonitor } = (await entry(
+  "BERTH_BENCH_ENTRY",
+  "../../src/index.js",
+)) as typeof import("../../src/index.js");
+const { createDockerV141 } = (await entry(
+  "BERTH_BENCH_ENTRY_V141",
+  "../../src/versions/v1.41.js",
+)) as typeof import("../../src/versions/v1.41.js");
 import type { BenchTarget } from "../lib/daemon.js";
 import type { BenchClient, EventContender, SeenEvent } from "./types.js";
 

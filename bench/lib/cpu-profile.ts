@@ -41,18 +41,51 @@ export interface ProfileSummary {
   byOwner: ProfileEntry[];
 }
 
-function shortUrl(url: string): string {
+/** esbuild's module markers (`// src/attach/session.ts`) of each bundle file, by line. */
+const bundleMarkers = new Map<string, { line: number; module: string }[]>();
+
+/** The source module esbuild put at `line` (0-based) of a bundle file in dist/, if it says. */
+function bundledModule(file: string, line: number): string | undefined {
+  let markers = bundleMarkers.get(file);
+  if (!markers) {
+    markers = [];
+    try {
+      readFileSync(file, "utf8")
+        .split("\n")
+        .forEach((text, at) => {
+          const marker = /^\/\/ ((?:src|generated)\/\S+\.ts)$/.exec(text);
+          if (marker) markers!.push({ line: at, module: marker[1]! });
+        });
+    } catch {
+      // Not readable here: the frame keeps the bundle's name.
+    }
+    bundleMarkers.set(file, markers);
+  }
+  let found: string | undefined;
+  for (const marker of markers) {
+    if (marker.line > line) break;
+    found = marker.module;
+  }
+  return found;
+}
+
+/** `url` relative to the repository or package; a line of berth's bundle (dist/) is named by its source module. */
+function shortUrl(url: string, line?: number): string {
   const clean = url.replace(/^file:\/\//, "");
   const nm = clean.lastIndexOf("/node_modules/");
   if (nm >= 0) return clean.slice(nm + "/node_modules/".length);
+  if (line !== undefined && clean.includes("/dist/")) {
+    const module = bundledModule(clean, line);
+    if (module) return module;
+  }
   const src = clean.search(/\/(src|bench|generated)\//);
   if (src >= 0) return clean.slice(src + 1);
   return clean;
 }
 
-function owner(url: string, functionName: string): string {
+function owner(url: string, functionName: string, line: number): string {
   if (!url) return functionName.startsWith("(") ? functionName : "(native / V8 builtins)";
-  const short = shortUrl(url);
+  const short = shortUrl(url, line);
   if (short.startsWith("src/") || short.startsWith("bench/")) return short;
   if (short.startsWith("node:internal/deps/undici")) return "undici (Node's fetch, Headers, web streams)";
   if (short.startsWith("node:internal/webstreams")) return "node:internal/webstreams";
@@ -72,7 +105,7 @@ export function summarizeProfile(file: string, options: { top?: number; units?: 
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
   const frameOf = (n: ProfileNode) =>
-    `${shortUrl(n.callFrame.url) || "(native)"}:${n.callFrame.functionName || "(anonymous)"}:${n.callFrame.lineNumber + 1}`;
+    `${shortUrl(n.callFrame.url, n.callFrame.lineNumber) || "(native)"}:${n.callFrame.functionName || "(anonymous)"}:${n.callFrame.lineNumber + 1}`;
 
   const self = new Map<string, number>();
   const owners = new Map<string, number>();
@@ -85,12 +118,12 @@ export function summarizeProfile(file: string, options: { top?: number; units?: 
     busy += dt;
     const frame = frameOf(node);
     self.set(frame, (self.get(frame) ?? 0) + dt);
-    const own = owner(node.callFrame.url, node.callFrame.functionName);
+    const own = owner(node.callFrame.url, node.callFrame.functionName, node.callFrame.lineNumber);
     owners.set(own, (owners.get(own) ?? 0) + dt);
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const n = byId.get(at)!;
-      if (!shortUrl(n.callFrame.url).startsWith("src/")) continue;
+      if (!shortUrl(n.callFrame.url, n.callFrame.lineNumber).startsWith("src/")) continue;
       const f = frameOf(n);
       if (seen.has(f)) continue;
       seen.add(f);

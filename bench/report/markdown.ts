@@ -374,7 +374,7 @@ export function renderMarkdown(results: BenchResults): string {
     );
   else
     out.push(
-      "Each workload re-run alone, on the runtime that missed it, under that runtime's CPU profiler (node:inspector's Profiler: V8's on Node and Deno, JavaScriptCore's on Bun; 200 µs sampling, only the measured window; small calls include the unrecorded warm-up round), once with berth and once with the raw client. " +
+      "Each workload re-run alone, on the runtime that missed it, under that runtime's CPU profiler (node:inspector's Profiler: V8's on Node and Deno, JavaScriptCore's on Bun; 200 µs sampling, only the measured window; small calls include the unrecorded warm-up round), once with berth and once with the raw client. berth runs from its bundle (dist/): its frames are named by the source module esbuild marks at that place, with the bundle's line numbers. " +
         "Times are the non-idle samples of the JavaScript thread per unit of work: wall-clock samples, so time the thread spent preempted inside a syscall (the daemon shares the 2 cores) counts too. " +
         "Read the differences between the berth and raw columns, not the absolute values; `process.cpuUsage` in the tables above is the CPU time (all threads).\n",
     );

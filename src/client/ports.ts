@@ -45,11 +45,11 @@ export const Port = {
     }
     return `${port}/${protocol.toLowerCase()}` as Port;
   },
-  /** The number part as a string, like Go's `Port.Port()`: `"80/tcp"` → `"80"`. */
+  /** The number part as a string, like Go's `Port.Port()`: for `"80/tcp"`, `"80"`. */
   port(spec: string): string {
     return String(Port.parse(spec).port);
   },
-  /** The protocol part, like Go's `Port.Proto()`: `"80/tcp"` → `"tcp"`, `"80"` → `"tcp"`. */
+  /** The protocol part, like Go's `Port.Proto()`: for `"80/tcp"` and for `"80"`, `"tcp"`. */
   proto(spec: string): string {
     return Port.parse(spec).protocol;
   },
