@@ -11,6 +11,8 @@
 import { pathToFileURL } from "node:url";
 import type { AttachSession, ContainerLogStream, DemuxChunk, DockerApi } from "../../src/index.js";
 import type { paths } from "../../generated/v1.41/index.js";
+import type { BenchTarget } from "../lib/daemon.js";
+import type { BenchClient, EventContender, SeenEvent } from "./types.js";
 
 /**
  * berth as it ships: bench/run.sh builds the package (dist/, one bundle per entry point, what
@@ -31,8 +33,6 @@ const { createDockerV141 } = (await entry(
   "BERTH_BENCH_ENTRY_V141",
   "../../src/versions/v1.41.js",
 )) as typeof import("../../src/versions/v1.41.js");
-import type { BenchTarget } from "../lib/daemon.js";
-import type { BenchClient, EventContender, SeenEvent } from "./types.js";
 
 async function countBytes(stream: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): Promise<number> {
   let bytes = 0;

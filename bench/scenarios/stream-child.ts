@@ -50,8 +50,8 @@ async function main(): Promise<StreamSample> {
 
   const raw = rawFor(target);
   const rounds = Number(args["warmup-rounds"] ?? DEFAULT_WARMUP_ROUNDS);
-  for (let round = 0; round < rounds; round++)
-    await warmUp(client, raw, target, kind, args["warmup"], Number(args["warmup-bytes"] ?? DEFAULT_WARMUP_BYTES));
+  const warmupBytes = Number(args["warmup-bytes"] ?? DEFAULT_WARMUP_BYTES);
+  for (let round = 0; round < rounds; round++) await warmUp(client, raw, target, kind, args["warmup"], warmupBytes);
   resetPeakRss();
   let attachId: string | undefined;
   let run: () => Promise<number>;
